@@ -1,0 +1,110 @@
+"""The best configuration as JSON, and retraining from that JSON with no study at all."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from search._errors import HpsearchError
+from search._final import (
+    FINAL_KEY,
+    best_trial,
+    cv_summary,
+    evaluate_on_test,
+    final_epochs,
+    retrain,
+)
+from search._loaders import load_dataset
+from search._space import load_space
+from search._study import metadata
+
+
+class ConfigError(HpsearchError):
+    """A ``--config`` file is not valid JSON or lacks a field ``train`` needs."""
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for dist in ("tensorflow", "tensorflow-cpu", "keras", "optuna", "hpsearch"):
+        try:
+            found[dist.removesuffix("-cpu")] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def export_best(study: optuna.Study) -> dict[str, Any]:
+    """Everything needed to rebuild and retrain the best model, and how good it was."""
+    meta = metadata(study)
+    best = best_trial(study)
+    final = study.user_attrs.get(FINAL_KEY)
+    return {
+        "space": meta["space"],
+        "space_file": meta.get("space_file"),
+        "study": study.study_name,
+        "trial": best.number,
+        "params": best.params,
+        "epochs": final_epochs(best.user_attrs.get("best_epochs", [])),
+        "seed": best.user_attrs.get("seed"),
+        "cv": cv_summary(best),
+        "test": final["test"] if final else None,
+        "settings": meta["settings"],
+        "sampler": meta["sampler"],
+        "pruner": meta["pruner"],
+        "data_fingerprint": meta["data_fingerprint"],
+        "versions": versions(),
+    }
+
+
+_FIELDS = {"space": str, "params": dict, "epochs": int, "seed": int}
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """Parses and checks an exported config, naming the first missing or bad field."""
+    try:
+        config = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path} must hold a JSON object, but holds {type(config).__name__}.")
+    for field, kind in _FIELDS.items():
+        if field not in config:
+            raise ConfigError(f"{path} lacks the field {field!r} (see hpsearch export).")
+        if not isinstance(config[field], kind) or isinstance(config[field], bool):
+            raise ConfigError(
+                f"{path}: field {field!r} must be {kind.__name__}, but got {config[field]!r}."
+            )
+    if config["epochs"] < 1:
+        raise ConfigError(
+            f"{path}: field 'epochs' must be at least 1, but got {config['epochs']}."
+        )
+    return config
+
+
+def train_from_config(
+    config: dict[str, Any], *, data_dir: str | None, output: Path | None, evaluate: bool
+) -> dict[str, Any] | None:
+    """Rebuilds and retrains the model a config describes; optionally tests it.
+
+    Returns:
+        The test metrics when ``evaluate`` is set, else ``None``.
+    """
+    space = load_space(config["space"], file=config.get("space_file"))
+    dataset = load_dataset(space.dataset, data_dir)
+    try:
+        result = retrain(
+            space, config["params"], dataset, epochs=config["epochs"], seed=config["seed"]
+        )
+    except ValueError as exc:  # FixedTrial: a parameter the space asks for is missing
+        raise ConfigError(f"config params do not fit space {space.name!r}: {exc}") from None
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        result.model.save(output)
+    return evaluate_on_test(result, space, dataset, None) if evaluate else None

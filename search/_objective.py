@@ -1,0 +1,170 @@
+"""The Optuna objective: k-fold cross-validation on the training data, with pruning.
+
+Every epoch of every fold reports its validation score at step
+``fold * max_epochs + epoch``, so steps never collide across folds and a hopeless
+configuration is pruned inside its first fold rather than after K full fits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import keras
+import numpy as np
+import optuna
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+from search._dataset import Dataset
+from search._errors import HpsearchError, SpaceError, TrialError
+from search._fit import fit_model
+from search._space import Space
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """What defines the objective; recorded in the study so that a resume is identical.
+
+    Attributes:
+        folds: Number of CV folds (stratified for classification).
+        max_epochs: Epoch cap per fold; also the step stride of pruning reports.
+        patience: Early-stopping patience in epochs, within a fold.
+        subsample: Fraction of the training set the search uses (a cheap fidelity);
+            the final fit always uses all of it.
+        seed: Seeds folds, sampler and trials; ``None`` draws fresh seeds, recorded per trial.
+        max_params: Parameter budget; bigger models fail their trial untrained.
+    """
+
+    folds: int = 3
+    max_epochs: int = 20
+    patience: int = 3
+    subsample: float = 1.0
+    seed: int | None = None
+    max_params: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.folds < 2:
+            raise HpsearchError(f"folds must be at least 2, but got folds={self.folds}.")
+        if self.max_epochs < 1:
+            raise HpsearchError(f"max_epochs must be at least 1, but got {self.max_epochs}.")
+        if self.patience < 1:
+            raise HpsearchError(f"patience must be at least 1, but got {self.patience}.")
+        if not 0.0 < self.subsample <= 1.0:
+            raise HpsearchError(f"subsample must be in (0, 1], but got {self.subsample}.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def cv_splits(y: np.ndarray, *, stratified: bool, folds: int, seed: int) -> list[tuple]:
+    """Fold index pairs, fixed by ``seed`` so every trial sees the same folds."""
+    splitter = StratifiedKFold if stratified else KFold
+    return list(splitter(n_splits=folds, shuffle=True, random_state=seed).split(y, y))
+
+
+def subsample(
+    x: np.ndarray, y: np.ndarray, *, fraction: float, stratified: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed random fraction of the rows (stratified for classification)."""
+    if fraction >= 1.0:
+        return x, y
+    keep, _ = train_test_split(
+        np.arange(len(y)), train_size=fraction, random_state=seed,
+        stratify=y if stratified else None,
+    )  # fmt: skip
+    return x[keep], y[keep]
+
+
+class _PruningReporter(keras.callbacks.Callback):
+    """Reports each epoch's validation score to Optuna and stops the fit when pruned."""
+
+    def __init__(self, trial: optuna.Trial, monitor: str, step_offset: int) -> None:
+        super().__init__()
+        self.trial, self.monitor, self.step_offset = trial, monitor, step_offset
+        self.pruned_at: int | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise SpaceError(
+                f"metric {self.monitor!r} is not logged by the model; logged: {sorted(logs)}. "
+                "Check the space's METRIC against the metrics its build() compiles."
+            )
+        value = float(logs[self.monitor])
+        if not math.isfinite(value):
+            return  # the divergence check fails the trial after fit
+        self.trial.report(value, self.step_offset + epoch)
+        if self.trial.should_prune():
+            self.pruned_at = epoch
+            self.model.stop_training = True
+
+
+class Objective:
+    """Callable objective: mean best-epoch validation score over the folds.
+
+    The data set's test split is never touched here: only ``dataset.x``/``dataset.y``.
+    """
+
+    def __init__(self, space: Space, dataset: Dataset, settings: SearchSettings) -> None:
+        self.space, self.settings = space, settings
+        stratified = space.task != "regression"
+        self.cv_seed = settings.seed if settings.seed is not None else 0
+        self.x, self.y = subsample(
+            dataset.x, dataset.y, fraction=settings.subsample, stratified=stratified,
+            seed=self.cv_seed,
+        )  # fmt: skip
+        self.n_classes = len(dataset.class_names or ()) or None
+        self.splits = cv_splits(
+            self.y, stratified=stratified, folds=settings.folds, seed=self.cv_seed
+        )
+        self.mode = "max" if space.direction == "maximize" else "min"
+
+    def trial_seed(self, trial: optuna.Trial) -> int:
+        if self.settings.seed is None:
+            return int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
+        return self.settings.seed + trial.number
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        params = self.space.suggest(trial)
+        seed = self.trial_seed(trial)
+        trial.set_user_attr("seed", seed)
+        try:
+            return self._cross_validate(trial, params, seed)
+        except (HpsearchError, optuna.TrialPruned):
+            raise
+        except TrialError as exc:
+            trial.set_user_attr("fail_reason", str(exc))
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user's build/fit error fails its trial only
+            reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            trial.set_user_attr("fail_reason", reason)
+            raise TrialError(reason) from exc
+
+    def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
+        epochs = int(params.get("epochs", self.settings.max_epochs))
+        folds: dict[str, list] = {"fold_scores": [], "best_epochs": [], "fit_seconds": []}
+        for fold, (train, val) in enumerate(self.splits):
+            reporter = _PruningReporter(trial, self.space.monitor, fold * self.settings.max_epochs)
+            stopper = keras.callbacks.EarlyStopping(
+                monitor=self.space.monitor, mode=self.mode, patience=self.settings.patience
+            )
+            result = fit_model(
+                self.space, params, self.x[train], self.y[train],
+                epochs=epochs, seed=seed + fold, validation=(self.x[val], self.y[val]),
+                callbacks=[reporter, stopper], max_params=self.settings.max_params,
+                n_classes=self.n_classes,
+            )  # fmt: skip
+            curve = result.history[self.space.monitor]
+            best = int(np.nanargmax(curve) if self.mode == "max" else np.nanargmin(curve))
+            folds["fold_scores"].append(float(curve[best]))
+            folds["best_epochs"].append(best + 1)
+            folds["fit_seconds"].append(round(result.seconds, 2))
+            for key, values in folds.items():
+                trial.set_user_attr(key, values)
+            trial.set_user_attr("n_params", int(result.model.count_params()))
+            if reporter.pruned_at is not None:
+                epoch = reporter.pruned_at + 1
+                trial.set_user_attr("pruned_at", {"fold": fold, "epoch": epoch})
+                raise optuna.TrialPruned(f"pruned in fold {fold} at epoch {epoch}")
+        return float(np.mean(folds["fold_scores"]))

@@ -1,0 +1,166 @@
+"""The pipeline behind the CLI verbs: data -> space -> objective -> study -> final test.
+
+Kept apart from ``cli.py`` so that the same steps are callable from Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+
+from search._dataset import Dataset
+from search._errors import StudyError
+from search._final import AUDIT_KEY, evaluate_study
+from search._loaders import load_dataset
+from search._objective import Objective, SearchSettings
+from search._search import ProgressLine, run_search
+from search._space import Space, load_space
+from search._storage import redact
+from search._study import (
+    META_KEY,
+    count_finished,
+    create_or_resume,
+    load_study,
+    make_pruner,
+    make_sampler,
+    metadata,
+    study_names,
+)
+
+DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
+
+
+def _recorded(study_name: str, storage: str) -> tuple[dict[str, Any], int]:
+    """The metadata and trial count of an existing study, or ``({}, 0)``."""
+    if study_name not in study_names(storage):
+        return {}, 0
+    study = load_study(study_name, storage)
+    return study.user_attrs.get(META_KEY, {}), len(study.get_trials(deepcopy=False))
+
+
+def resolve_options(options: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
+    """Explicit options over the study's recorded ones over defaults.
+
+    An explicit option that differs from the recorded one survives the merge, so the
+    resume check in ``create_or_resume`` refuses it instead of mixing settings.
+    """
+    explicit = {key: value for key, value in options.items() if value is not None}
+    names = [f.name for f in fields(SearchSettings)]
+    settings = {**SearchSettings().as_dict(), **recorded.get("settings", {})}
+    settings.update({key: explicit[key] for key in names if key in explicit})
+    return {
+        "settings": settings,
+        "sampler": explicit.get("sampler", recorded.get("sampler", DEFAULT_SAMPLER)),
+        "pruner": explicit.get("pruner", recorded.get("pruner", DEFAULT_PRUNER)),
+    }
+
+
+def _study_meta(space: Space, dataset: Dataset, chosen: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "space": space.name,
+        "space_file": space.file,
+        "dataset": space.dataset,
+        "space_fingerprint": space.fingerprint,
+        "data_fingerprint": dataset.fingerprint,
+        **chosen,
+    }
+
+
+def optimize_study(
+    *,
+    space_name: str | None,
+    space_file: str | None,
+    n_trials: int,
+    timeout: float | None,
+    study_name: str | None,
+    storage: str,
+    data_dir: str | None,
+    options: dict[str, Any],
+    output_dir: Path | None,
+    echo: Callable[[str], None],
+    command: str,
+) -> optuna.Study:
+    """Searches (or resumes) a study up to ``n_trials``, then runs the single final test."""
+    space = load_space(space_name, file=space_file)
+    study_name = study_name or space.name
+    recorded, n_existing = _recorded(study_name, storage)
+    chosen = resolve_options(options, recorded)
+    settings = SearchSettings(**chosen["settings"])
+    dataset = load_dataset(space.dataset, data_dir)
+    seed = None if settings.seed is None else settings.seed + n_existing  # no replayed samples
+    study = create_or_resume(
+        study_name, storage,
+        meta=_study_meta(space, dataset, chosen), direction=space.direction,
+        sampler=make_sampler(chosen["sampler"], seed=seed, grid=space.grid),
+        pruner=make_pruner(chosen["pruner"], max_steps=settings.folds * settings.max_epochs),
+    )  # fmt: skip
+    echo(
+        f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{n_trials} trials "
+        f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"
+    )
+    objective = Objective(space, dataset, settings)
+    run_search(
+        study, objective, n_trials=n_trials, timeout=timeout,
+        callbacks=(ProgressLine(n_trials, echo),),
+    )  # fmt: skip
+    if output_dir is not None:
+        _final_once(study, space, dataset, output_dir, echo, command)
+    return study
+
+
+def _final_once(study, space, dataset, output_dir: Path, echo, command: str) -> None:
+    """The final test at the end of ``optimize``, unless this study was tested already."""
+    audit = study.user_attrs.get(AUDIT_KEY, [])
+    if audit:
+        echo(
+            f"test set already evaluated on {audit[-1]['time']}: {audit[-1]['metrics']}; "
+            f"not evaluating again (hpsearch evaluate {study.study_name} --force does)."
+        )
+        return
+    folder = output_dir / study.study_name / "final"
+    report = evaluate_study(study, space, dataset, folder=folder, command=command)
+    echo(f"best trial #{report['trial']}: CV {space.metric} {report['cv']['mean']:.5g}")
+    echo(
+        f"final fit {report['epochs']} epochs on {report['train_rows']} rows; test: "
+        + ", ".join(f"{k}={v:.4g}" for k, v in report["test"].items() if isinstance(v, float))
+    )
+    echo(f"wrote {folder}")
+
+
+def evaluate_stored_study(
+    study_name: str, *, storage: str, data_dir: str | None, output_dir: Path,
+    force: bool, command: str,
+) -> dict[str, Any]:  # fmt: skip
+    """``hpsearch evaluate``: the final fit and single test of an existing study."""
+    study = load_study(study_name, storage)
+    meta = metadata(study)
+    space = load_space(meta["space"], file=meta.get("space_file"))
+    dataset = load_dataset(space.dataset, data_dir)
+    for key, now in (
+        ("space_fingerprint", space.fingerprint),
+        ("data_fingerprint", dataset.fingerprint),
+    ):
+        if meta[key] != now:
+            raise StudyError(
+                f"study {study_name!r} was searched with {key} {meta[key]}, but it is now "
+                f"{now}: the space or data changed since the search."
+            )
+    folder = output_dir / study_name / "final"
+    return evaluate_study(study, space, dataset, folder=folder, command=command, force=force)
+
+
+def trials_table(study_name: str, storage: str, *, top: int) -> pd.DataFrame:
+    """The ``top`` best complete trials, then the rest by number, as a DataFrame."""
+    study = load_study(study_name, storage)
+    frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
+    if frame.empty:
+        raise StudyError(f"study {study_name!r} has no trials yet.")
+    ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
+    frame = frame.sort_values("value", ascending=ascending, na_position="last").head(top)
+    frame["duration"] = frame["duration"].dt.total_seconds().round(1)
+    return frame.rename(columns=lambda c: c.removeprefix("params_"))

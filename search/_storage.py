@@ -1,0 +1,55 @@
+"""Optuna storage URLs: parsing, SQLite defaults, and password redaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import optuna
+import sqlalchemy.exc
+from sqlalchemy.engine import make_url
+
+from search._errors import HpsearchError
+
+DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
+
+
+class StorageError(HpsearchError):
+    """The storage URL is malformed or the database cannot be reached."""
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ``***``; safe for output, logs and exports."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (sqlalchemy.exc.ArgumentError, ValueError):
+        return "<unparseable storage URL>"
+
+
+def open_storage(url: str) -> optuna.storages.RDBStorage:
+    """An RDB storage for ``url``, creating the folder of a SQLite file if needed.
+
+    SQLite gets a long lock timeout, so a dashboard reading the file while a search
+    writes it waits instead of failing the search. Heartbeats let a resumed run mark
+    trials of a killed process as failed instead of leaving them RUNNING forever.
+    """
+    try:
+        parsed = make_url(url)
+    except (sqlalchemy.exc.ArgumentError, ValueError):
+        raise StorageError(
+            f"malformed storage URL {redact(url)!r}; expected e.g. {DEFAULT_STORAGE} "
+            "or postgresql://user@host/db."
+        ) from None
+    engine_kwargs = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine_kwargs = {"connect_args": {"timeout": 60}}
+    try:
+        return optuna.storages.RDBStorage(
+            url, engine_kwargs=engine_kwargs, heartbeat_interval=60, grace_period=180
+        )
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise StorageError(
+            f"cannot open storage {redact(url)!r}: {reason.replace(url, redact(url))}"
+        ) from None

@@ -1,0 +1,136 @@
+"""Studies: samplers and pruners by name, creation and resume, and the trial budget.
+
+A study records what it was created with (space, settings, fingerprints of the
+data and of the space's source) in its user attrs under ``hpsearch``, so later
+commands need only its name and storage, and a resume that would mix different
+data, ranges or settings is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from search._errors import HpsearchError, StudyError
+from search._storage import open_storage, redact
+
+META_KEY = "hpsearch"
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+def _grid_sampler(*, seed: int | None, grid: dict | None) -> optuna.samplers.BaseSampler:
+    if not grid:
+        raise HpsearchError("--sampler grid needs a space that declares GRID.")
+    return optuna.samplers.GridSampler(grid, seed=seed)
+
+
+def _gp_sampler(*, seed: int | None, grid: dict | None) -> optuna.samplers.BaseSampler:
+    try:
+        import torch  # noqa: F401 - GPSampler needs it at sampling time
+    except ImportError:
+        raise HpsearchError('--sampler gp needs PyTorch: pip install -e ".[gp]".') from None
+    return optuna.samplers.GPSampler(seed=seed)
+
+
+#: Sampler name -> factory taking keyword-only ``seed`` and ``grid``.
+SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
+    "tpe": lambda *, seed, grid: optuna.samplers.TPESampler(seed=seed),
+    "random": lambda *, seed, grid: optuna.samplers.RandomSampler(seed=seed),
+    "grid": _grid_sampler,
+    "cmaes": lambda *, seed, grid: optuna.samplers.CmaEsSampler(
+        seed=seed, warn_independent_sampling=False
+    ),
+    "gp": _gp_sampler,
+    "qmc": lambda *, seed, grid: optuna.samplers.QMCSampler(
+        seed=seed, warn_independent_sampling=False
+    ),
+}
+
+#: Pruner name -> factory taking ``max_steps`` (folds * max_epochs).
+PRUNERS: dict[str, Callable[[int], optuna.pruners.BasePruner]] = {
+    "median": lambda max_steps: optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+    "hyperband": lambda max_steps: optuna.pruners.HyperbandPruner(
+        min_resource=1, max_resource=max_steps
+    ),
+    "successive-halving": lambda max_steps: optuna.pruners.SuccessiveHalvingPruner(),
+    "wilcoxon": lambda max_steps: optuna.pruners.WilcoxonPruner(p_threshold=0.1),
+    "none": lambda max_steps: optuna.pruners.NopPruner(),
+}
+
+
+def make_sampler(name: str, *, seed: int | None, grid: dict | None) -> optuna.samplers.BaseSampler:
+    if name not in SAMPLERS:
+        raise HpsearchError(f"unknown sampler {name!r}; known: {', '.join(SAMPLERS)}.")
+    return SAMPLERS[name](seed=seed, grid=grid)
+
+
+def make_pruner(name: str, *, max_steps: int) -> optuna.pruners.BasePruner:
+    if name not in PRUNERS:
+        raise HpsearchError(f"unknown pruner {name!r}; known: {', '.join(PRUNERS)}.")
+    return PRUNERS[name](max_steps)
+
+
+def study_names(storage_url: str) -> list[str]:
+    return [s.study_name for s in optuna.get_all_study_summaries(open_storage(storage_url))]
+
+
+def load_study(
+    name: str,
+    storage_url: str,
+    *,
+    sampler: optuna.samplers.BaseSampler | None = None,
+    pruner: optuna.pruners.BasePruner | None = None,
+) -> optuna.Study:
+    """Loads an existing study, or fails naming the studies the storage does hold."""
+    storage = open_storage(storage_url)
+    try:
+        return optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+    except KeyError:
+        known = ", ".join(study_names(storage_url)) or "none"
+        raise StudyError(
+            f"no study {name!r} in {redact(storage_url)}; studies there: {known}."
+        ) from None
+
+
+def metadata(study: optuna.Study) -> dict[str, Any]:
+    """What the study was created with; refuses studies not made by hpsearch."""
+    meta = study.user_attrs.get(META_KEY)
+    if meta is None:
+        raise StudyError(f"study {study.study_name!r} was not created by hpsearch.")
+    return meta
+
+
+def create_or_resume(
+    name: str,
+    storage_url: str,
+    *,
+    meta: dict[str, Any],
+    direction: str,
+    sampler: optuna.samplers.BaseSampler,
+    pruner: optuna.pruners.BasePruner,
+) -> optuna.Study:
+    """Creates the study with ``meta`` recorded, or resumes it if ``meta`` matches."""
+    storage = open_storage(storage_url)
+    study = optuna.create_study(
+        study_name=name, storage=storage, direction=direction,
+        sampler=sampler, pruner=pruner, load_if_exists=True,
+    )  # fmt: skip
+    recorded = study.user_attrs.get(META_KEY)
+    if recorded is None:
+        study.set_user_attr(META_KEY, meta)
+        return study
+    for key, value in meta.items():
+        if recorded.get(key) != value:
+            raise StudyError(
+                f"study {name!r} was created with {key}={recorded.get(key)!r}, but this run has "
+                f"{key}={value!r}; resume with the original settings or pick a new --study-name."
+            )
+    return study
+
+
+def count_finished(study: optuna.Study) -> int:
+    """Trials that count toward ``--trials``: complete or pruned (failed ones do not)."""
+    return len(study.get_trials(deepcopy=False, states=FINISHED))

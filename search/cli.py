@@ -1,0 +1,243 @@
+"""``hpsearch``: one click command per verb over the engine in ``search``.
+
+Every user-facing error is one line and a non-zero exit; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from search._errors import HpsearchError
+from search._storage import DEFAULT_STORAGE, redact
+from search._study import PRUNERS, SAMPLERS
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ banner out of logs
+
+_storage_option = click.option(
+    "--storage", default=DEFAULT_STORAGE, show_default=True, help="Optuna storage URL."
+)
+_data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), envvar="HPSEARCH_DATA_DIR",
+    help="Folder of local data copies (laid out like shared/data); env HPSEARCH_DATA_DIR.",
+)  # fmt: skip
+_output_option = click.option(
+    "--output-dir", type=click.Path(file_okay=False), default="studies", show_default=True,
+    help="Where <study>/final/ is written.",
+)  # fmt: skip
+
+
+class _Cli(click.Group):
+    """Turns library errors into one-line messages and Ctrl-C into exit code 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HpsearchError as exc:
+            if ctx.meta.get("hpsearch.debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted: finished trials are kept; rerun to resume.", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last resort: never a traceback without --debug
+            if ctx.meta.get("hpsearch.debug"):
+                raise
+            message = str(exc).splitlines()[0] if str(exc) else ""
+            raise click.ClickException(
+                f"{exc.__class__.__name__}: {message} (rerun with --debug for the traceback)"
+            ) from None
+
+
+@click.group(cls=_Cli)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Hyperparameter search for Keras models on Optuna."""
+    ctx.meta["hpsearch.debug"] = debug
+    import optuna
+
+    optuna.logging.set_verbosity(logging.ERROR)  # our own progress lines replace Optuna's
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+
+
+def _command_line(verb: str, study: str) -> str:
+    return f"hpsearch {verb} {study} (user {getpass.getuser()})"
+
+
+@cli.command()
+@click.argument("space_name", required=False)
+@click.option("--space-file", type=click.Path(dir_okay=False), help="A user space module (.py).")
+@click.option(
+    "--trials",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Finished (complete or pruned) trials the study ends with, in total.",
+)
+@click.option("--folds", type=click.IntRange(min=2), help="CV folds [default: 3].")
+@click.option("--max-epochs", type=click.IntRange(min=1), help="Epoch cap per fold [default: 20].")
+@click.option("--patience", type=click.IntRange(min=1), help="Early stopping [default: 3].")
+@click.option(
+    "--subsample",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Fraction of training rows the search uses [default: 1].",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Seed for folds, sampler and trials.")
+@click.option("--max-params", type=click.IntRange(min=1), help="Parameter budget per model.")
+@click.option("--sampler", type=click.Choice(list(SAMPLERS)), help="[default: tpe]")
+@click.option("--pruner", type=click.Choice(list(PRUNERS)), help="[default: median]")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to search.")
+@click.option("--study-name", help="Defaults to the space name.")
+@click.option("--no-final", is_flag=True, help="Skip the final fit and test evaluation.")
+@_storage_option
+@_data_dir_option
+@_output_option
+def optimize(space_name, space_file, trials, timeout, study_name, no_final, storage, data_dir,
+             output_dir, **options):  # fmt: skip
+    """Search SPACE_NAME, then retrain the best and test it once."""
+    from search._run import optimize_study
+
+    if bool(space_name) == bool(space_file):
+        raise click.UsageError("give either a built-in SPACE_NAME or --space-file, not both.")
+    optimize_study(
+        space_name=space_name, space_file=space_file, n_trials=trials, timeout=timeout,
+        study_name=study_name, storage=storage, data_dir=data_dir, options=options,
+        output_dir=None if no_final else Path(output_dir), echo=click.echo,
+        command=_command_line("optimize", study_name or space_name or space_file),
+    )  # fmt: skip
+
+
+@cli.command()
+@click.argument("study_name")
+@click.option("--force", is_flag=True, help="Evaluate again although already evaluated.")
+@_storage_option
+@_data_dir_option
+@_output_option
+def evaluate(study_name, force, storage, data_dir, output_dir):
+    """Retrain the best trial of STUDY_NAME on all training data; test it once."""
+    from search._run import evaluate_stored_study
+
+    report = evaluate_stored_study(
+        study_name, storage=storage, data_dir=data_dir, output_dir=Path(output_dir),
+        force=force, command=_command_line("evaluate", study_name),
+    )  # fmt: skip
+    click.echo(json.dumps(report["test"]))
+
+
+@cli.command()
+@click.argument("study_name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
+@_storage_option
+def export(study_name, output, storage):
+    """Write the best configuration of STUDY_NAME as JSON."""
+    from search._export import export_best
+    from search._study import load_study
+
+    text = json.dumps(export_best(load_study(study_name, storage)), indent=2)
+    if output:
+        Path(output).write_text(text + "\n")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A JSON file written by hpsearch export.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Save the model here.")
+@click.option("--evaluate", "test", is_flag=True, help="Print test metrics as JSON, last line.")
+@_data_dir_option
+def train(config_path, output, test, data_dir):
+    """Rebuild and retrain a model from an exported config; no study needed."""
+    from search._export import read_config, train_from_config
+
+    config = read_config(config_path)
+    metrics = train_from_config(
+        config, data_dir=data_dir, output=Path(output) if output else None, evaluate=test
+    )
+    if output:
+        click.echo(f"wrote {output}")
+    if metrics is not None:
+        click.echo(json.dumps(metrics))
+
+
+@cli.command()
+def spaces():
+    """List the built-in search spaces."""
+    from search._space import load_space
+    from spaces import BUILTIN
+
+    for name in sorted(BUILTIN):
+        space = load_space(name)
+        summary = (space.module.__doc__ or "").strip().splitlines()[0]
+        click.echo(f"{name:<18} {space.task:<11} {space.metric:<9} {summary}")
+
+
+@cli.command()
+@_storage_option
+def studies(storage):
+    """List the studies in a storage."""
+    import optuna
+
+    from search._storage import open_storage
+
+    summaries = optuna.get_all_study_summaries(open_storage(storage))
+    if not summaries:
+        click.echo(f"no studies in {redact(storage)}")
+    for summary in summaries:
+        best = "-" if summary.best_trial is None else f"{summary.best_trial.value:.5g}"
+        click.echo(f"{summary.study_name:<24} trials={summary.n_trials:<5} best={best}")
+
+
+@cli.command()
+@click.argument("study_name")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@_storage_option
+def show(study_name, top, storage):
+    """Print the best trials of STUDY_NAME as a table."""
+    from search._run import trials_table
+
+    click.echo(trials_table(study_name, storage, top=top).to_string(index=False))
+
+
+@cli.command()
+@_storage_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind; anything but loopback exposes the studies.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+def dashboard(storage, host, port):
+    """Serve optuna-dashboard on the storage."""
+    from optuna_dashboard import run_server
+
+    from search._storage import open_storage
+
+    click.echo(f"optuna-dashboard on http://{host}:{port} for {redact(storage)}")
+    run_server(open_storage(storage), host=host, port=port)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="hpsearch")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""California housing regression (target in $100k): MLP, SGD/momentum/Adam, schedules, clipping."""
+
+from __future__ import annotations
+
+import keras
+from sklearn.preprocessing import StandardScaler
+
+from search import blocks
+
+DATASET = "california"
+TASK = "regression"
+METRIC = "mse"
+DIRECTION = "minimize"
+
+
+def suggest(trial) -> dict:
+    params = blocks.suggest_dense_stack(trial, layers=(1, 4), units=(16, 512), dropout=(0.0, 0.3))
+    params["l2"] = trial.suggest_float("l2", 1e-7, 1e-2, log=True)
+    params |= blocks.suggest_optimizer(trial, families=("sgd", "adam"), learning_rate=(1e-4, 1e-1))
+    params |= blocks.suggest_schedule(trial)
+    params["clipnorm"] = trial.suggest_categorical("clipnorm", [0.0, 1.0, 5.0])
+    params["batch_size"] = trial.suggest_categorical("batch_size", [32, 64, 128, 256])
+    return params
+
+
+def preprocessor(params: dict) -> StandardScaler:
+    """Features span very different ranges; scaled on each training fold only."""
+    return StandardScaler()
+
+
+def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
+    inputs = keras.Input(input_shape)
+    x = blocks.dense_stack(inputs, params)
+    outputs = blocks.output_layer(TASK, n_outputs)(x)
+    return blocks.compile_model(keras.Model(inputs, outputs), params, TASK, METRIC)

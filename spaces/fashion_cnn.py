@@ -1,0 +1,56 @@
+"""Fashion-MNIST CNN: conv blocks, filters, kernels, pooling, batch norm, dropouts, init, L2."""
+
+from __future__ import annotations
+
+import keras
+
+from search import blocks
+
+DATASET = "fashion_mnist"
+TASK = "multiclass"
+METRIC = "accuracy"
+DIRECTION = "maximize"
+
+
+def suggest(trial) -> dict:
+    n_blocks = trial.suggest_int("n_blocks", 1, 3)
+    params = {"n_blocks": n_blocks}
+    for i in range(n_blocks):
+        params[f"filters_{i}"] = trial.suggest_categorical(f"filters_{i}", [16, 32, 64, 128])
+    params["kernel_size"] = trial.suggest_categorical("kernel_size", [3, 5])
+    params["pooling"] = trial.suggest_categorical("pooling", ["max", "average"])
+    params["batch_norm"] = trial.suggest_categorical("batch_norm", [False, True])
+    params["spatial_dropout"] = trial.suggest_float("spatial_dropout", 0.0, 0.3)
+    params["initializer"] = trial.suggest_categorical(
+        "initializer", ["glorot_uniform", "he_normal", "he_uniform"]
+    )
+    params["l2"] = trial.suggest_float("l2", 1e-6, 1e-2, log=True)
+    params |= blocks.suggest_dense_stack(trial, layers=(1, 2), units=(32, 512))
+    params |= blocks.suggest_optimizer(
+        trial, families=("adam", "nadam", "adamw", "rmsprop", "sgd"), learning_rate=(1e-4, 1e-2)
+    )
+    params |= blocks.suggest_schedule(trial)
+    params["batch_size"] = trial.suggest_categorical("batch_size", [64, 128, 256])
+    return params
+
+
+def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
+    pool = {"max": keras.layers.MaxPooling2D, "average": keras.layers.AveragePooling2D}
+    inputs = keras.Input(input_shape)
+    x = inputs
+    for i in range(params["n_blocks"]):
+        x = keras.layers.Conv2D(
+            params[f"filters_{i}"], params["kernel_size"], padding="same",
+            kernel_initializer=params["initializer"],
+            kernel_regularizer=blocks.make_regularizer(params),
+        )(x)  # fmt: skip
+        if params["batch_norm"]:
+            x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.Activation("relu")(x)
+        x = pool[params["pooling"]](2)(x)
+        if params["spatial_dropout"] > 0:
+            x = keras.layers.SpatialDropout2D(params["spatial_dropout"])(x)
+    x = keras.layers.Flatten()(x)
+    x = blocks.dense_stack(x, params, initializer=params["initializer"])
+    outputs = blocks.output_layer(TASK, n_outputs)(x)
+    return blocks.compile_model(keras.Model(inputs, outputs), params, TASK, METRIC)
