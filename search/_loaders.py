@@ -62,7 +62,8 @@ def _keras_download(module_name: str, what: str, hint: str) -> tuple[tuple, tupl
     try:
         return getattr(keras.datasets, module_name).load_data()
     except Exception as exc:  # noqa: BLE001 - any download failure means "not available"
-        raise DataError(f"{what} is not available offline ({exc.__class__.__name__}): {hint}") from None
+        reason = exc.__class__.__name__
+        raise DataError(f"{what} is not available offline ({reason}): {hint}") from None
 
 
 def load_fashion_mnist(local: Path | None) -> Dataset:

@@ -1,0 +1,69 @@
+"""The objective: folds x epochs, pruning inside the first fold, the sealed test split."""
+
+from __future__ import annotations
+
+import optuna
+import pytest
+
+from search import (
+    HpsearchError,
+    Objective,
+    SearchSettings,
+    TestSetSealedError,
+    load_dataset,
+    load_space,
+)
+from search._dataset import search_in_progress
+from search._search import run_search
+from tests.conftest import space_file
+
+
+@pytest.fixture()
+def tiny_objective(data_dir):
+    space = load_space(file=space_file("tiny"))
+    settings = SearchSettings(folds=3, max_epochs=4, patience=4, subsample=0.05, seed=0)
+    return Objective(space, load_dataset("california", data_dir), settings)
+
+
+def test_report_steps_do_not_collide_across_folds(tiny_objective):
+    study = optuna.create_study(direction="minimize", pruner=optuna.pruners.NopPruner())
+    study.optimize(tiny_objective, n_trials=1)
+    (trial,) = study.trials
+    assert trial.state == optuna.trial.TrialState.COMPLETE
+    steps = sorted(trial.intermediate_values)
+    epochs = trial.user_attrs["best_epochs"]
+    assert len(trial.user_attrs["fold_scores"]) == 3 and len(epochs) == 3
+    assert {step // 4 for step in steps} == {0, 1, 2}  # one block of 4 steps per fold
+    assert trial.value == pytest.approx(sum(trial.user_attrs["fold_scores"]) / 3)
+
+
+def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
+    # A threshold no MSE can meet: the pruner stops the trial at its first report.
+    study = optuna.create_study(
+        direction="minimize", pruner=optuna.pruners.ThresholdPruner(upper=1e-9)
+    )
+    study.optimize(tiny_objective, n_trials=1)
+    (trial,) = study.trials
+    assert trial.state == optuna.trial.TrialState.PRUNED
+    assert trial.user_attrs["pruned_at"] == {"fold": 0, "epoch": 1}
+    assert list(trial.intermediate_values) == [0]  # one epoch of one fold, not 3 x 4
+    assert len(trial.user_attrs["fold_scores"]) == 1
+
+
+def test_test_split_is_sealed_during_the_search(tiny_objective, data_dir):
+    dataset = load_dataset("california", data_dir)
+    reads = dataset.test.reads
+    with search_in_progress(), pytest.raises(TestSetSealedError):
+        dataset.test.open()
+    study = optuna.create_study(direction="minimize")
+    run_search(study, tiny_objective, n_trials=2)
+    assert dataset.test.reads == reads  # the search never opened it
+    dataset.test.open()  # outside a search it opens
+    assert dataset.test.reads == reads + 1
+
+
+def test_settings_refuse_bad_values():
+    with pytest.raises(HpsearchError, match="folds must be at least 2, but got folds=1"):
+        SearchSettings(folds=1)
+    with pytest.raises(HpsearchError, match="subsample must be in"):
+        SearchSettings(subsample=0)

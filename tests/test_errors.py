@@ -1,0 +1,130 @@
+"""Bad input and bad training: one clear line, a non-zero exit, nothing finished lost."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from optuna.trial import TrialState
+
+from search.cli import cli
+from tests.helpers import optimize, trials
+
+
+def _one_line_error(result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith(("Error", "Usage"))]
+    return result.output
+
+
+def test_unknown_space_names_the_nearest_and_the_known(runner, storage):
+    result = runner.invoke(cli, ["optimize", "californa", "--storage", storage])
+    message = _one_line_error(result)
+    assert "unknown space 'californa'. Did you mean 'california'?" in message
+    assert "fashion_cnn" in message
+
+
+def test_bad_option_values_are_usage_errors(runner, storage):
+    for args in (["--folds", "1"], ["--subsample", "1.5"], ["--sampler", "bogus"]):
+        result = runner.invoke(cli, ["optimize", "california", *args, "--storage", storage])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("not a url", "malformed storage URL"), ("nosuchdb://x/y", "cannot open storage")],
+)
+def test_bad_storage_url_is_one_line(runner, url, expected):
+    assert expected in _one_line_error(runner.invoke(cli, ["studies", "--storage", url]))
+
+
+def test_password_in_storage_url_never_printed(runner):
+    url = "postgresql://alice:s3cret-pw@127.0.0.1:9/db"
+    result = runner.invoke(cli, ["studies", "--storage", url])
+    assert result.exit_code == 1 and "s3cret-pw" not in result.output
+    assert "alice:***@127.0.0.1" in result.output
+
+
+def test_unknown_study_lists_the_known_ones(runner, storage):
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
+    result = runner.invoke(cli, ["export", "nope", "--storage", storage])
+    assert "no study 'nope'" in _one_line_error(result) and "tiny" in result.output
+
+
+def test_space_file_missing_build_is_refused(runner, storage):
+    result = optimize(runner, storage, space="no_build")
+    assert "does not define build" in _one_line_error(result)
+
+
+def test_missing_data_is_one_line(runner, storage, tmp_path, monkeypatch):
+    monkeypatch.setenv("HPSEARCH_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setattr("sklearn.datasets.fetch_california_housing", _offline)
+    result = runner.invoke(cli, ["optimize", "california", "--storage", storage])
+    assert "California housing is not available offline" in _one_line_error(result)
+
+
+def _offline(*args, **kwargs):
+    raise OSError("no network")
+
+
+def test_corrupt_idx_file_is_one_line(runner, storage, tmp_path, monkeypatch):
+    mnist = tmp_path / "data" / "mnist"
+    mnist.mkdir(parents=True)
+    with gzip.open(mnist / "t10k-images-idx3-ubyte.gz", "wb") as f:
+        f.write(b"\x00\x00\x08\x04" + b"\x00" * 20)  # wrong magic number
+    monkeypatch.setenv("HPSEARCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("search._loaders.DATASETS", _only_mnist())
+    message = _one_line_error(runner.invoke(cli, ["optimize", "fashion_cnn", "--storage", storage]))
+    assert "magic number 2052" in message
+
+
+def _only_mnist():
+    from search._loaders import DATASETS, load_mnist_1000
+
+    return {**DATASETS, "fashion_mnist": load_mnist_1000}
+
+
+def test_malformed_config_names_the_field(runner, tmp_path):
+    (tmp_path / "bad.json").write_text('{"space": "california", "params": {}, "seed": 1}')
+    result = runner.invoke(cli, ["train", "--config", str(tmp_path / "bad.json")])
+    assert "lacks the field 'epochs'" in _one_line_error(result)
+    (tmp_path / "bad.json").write_text("{not json")
+    assert "not valid JSON" in _one_line_error(runner.invoke(cli, ["train", "--config", "bad.json"]))
+
+
+def test_diverging_trials_fail_with_reason_and_the_study_goes_on(runner, storage):
+    result = optimize(runner, storage, "--no-final", space="diverging", trials=4)
+    assert result.exit_code == 0, result.output
+    done = trials(storage, "diverging")
+    failed = [t for t in done if t.state == TrialState.FAIL]
+    complete = [t for t in done if t.state == TrialState.COMPLETE]
+    assert [t.number for t in failed] == [1, 3, 5] and len(complete) == 4
+    assert all("diverged" in t.user_attrs["fail_reason"] for t in failed)
+    assert all(t.number % 2 == 0 for t in complete)
+
+
+def test_a_space_whose_every_trial_raises_stops_with_the_error(runner, storage):
+    result = optimize(runner, storage, "--no-final", space="shape_error", trials=20)
+    message = _one_line_error(result)
+    assert "stopped after 5 failed trials in a row" in message and "Reshape" in message
+    done = trials(storage, "shape_error")
+    assert len(done) == 5 and all("Reshape" in t.user_attrs["fail_reason"] for t in done)
+
+
+def test_misnamed_metric_stops_the_run(runner, storage):
+    result = optimize(runner, storage, "--no-final", space="wrong_metric")
+    assert "metric 'val_accuracy_typo' is not logged" in _one_line_error(result)
+
+
+def test_ctrl_c_keeps_finished_trials_and_the_command_resumes(runner, storage, monkeypatch):
+    monkeypatch.setenv("HPSEARCH_TEST_INTERRUPT_AT", "2")
+    result = optimize(runner, storage, "--no-final", trials=4)
+    assert result.exit_code == 130 and "rerun to resume" in result.output
+    states = [t.state for t in trials(storage)]
+    assert states == [TrialState.COMPLETE, TrialState.COMPLETE, TrialState.FAIL]
+    monkeypatch.delenv("HPSEARCH_TEST_INTERRUPT_AT")
+    resumed = optimize(runner, storage, "--no-final", trials=4)
+    assert resumed.exit_code == 0, resumed.output
+    states = [t.state for t in trials(storage)]
+    assert states.count(TrialState.COMPLETE) == 4 and states[:2] == [TrialState.COMPLETE] * 2
