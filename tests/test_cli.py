@@ -54,7 +54,8 @@ def test_show_studies_spaces_list_what_exists(california_study, runner, storage)
     assert listed.exit_code == 0 and listed.output.startswith("california ")
     spaces = runner.invoke(cli, ["spaces"])
     assert spaces.exit_code == 0
-    assert {"california", "fashion_cnn"} <= {line.split()[0] for line in spaces.output.splitlines()}
+    listed_spaces = {line.split()[0] for line in spaces.output.splitlines()}
+    assert {"california", "fashion_cnn"} <= listed_spaces
 
 
 def test_study_is_readable_by_optunas_own_cli(runner, storage):

@@ -69,20 +69,13 @@ def _offline(*args, **kwargs):
 
 
 def test_corrupt_idx_file_is_one_line(runner, storage, tmp_path, monkeypatch):
-    mnist = tmp_path / "data" / "mnist"
-    mnist.mkdir(parents=True)
-    with gzip.open(mnist / "t10k-images-idx3-ubyte.gz", "wb") as f:
+    folder = tmp_path / "data" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    with gzip.open(folder / "train-images-idx3-ubyte.gz", "wb") as f:
         f.write(b"\x00\x00\x08\x04" + b"\x00" * 20)  # wrong magic number
     monkeypatch.setenv("HPSEARCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr("search._loaders.DATASETS", _only_mnist())
-    message = _one_line_error(runner.invoke(cli, ["optimize", "fashion_cnn", "--storage", storage]))
-    assert "magic number 2052" in message
-
-
-def _only_mnist():
-    from search._loaders import DATASETS, load_mnist_1000
-
-    return {**DATASETS, "fashion_mnist": load_mnist_1000}
+    result = runner.invoke(cli, ["optimize", "fashion_cnn", "--storage", storage])
+    assert "magic number 2052, expected 2049 or 2051" in _one_line_error(result)
 
 
 def test_malformed_config_names_the_field(runner, tmp_path):
@@ -90,7 +83,8 @@ def test_malformed_config_names_the_field(runner, tmp_path):
     result = runner.invoke(cli, ["train", "--config", str(tmp_path / "bad.json")])
     assert "lacks the field 'epochs'" in _one_line_error(result)
     (tmp_path / "bad.json").write_text("{not json")
-    assert "not valid JSON" in _one_line_error(runner.invoke(cli, ["train", "--config", "bad.json"]))
+    result = runner.invoke(cli, ["train", "--config", "bad.json"])
+    assert "not valid JSON" in _one_line_error(result)
 
 
 def test_diverging_trials_fail_with_reason_and_the_study_goes_on(runner, storage):

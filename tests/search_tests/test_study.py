@@ -16,8 +16,10 @@ def test_rerun_resumes_the_same_study_up_to_n_trials(runner, storage):
     finished = [t for t in trials(storage) if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     assert len(finished) == 4
     # Resumed trials are new samples, not a replay of the first ones.
-    assert len({t.params["units"] for t in finished} | {t.params["learning_rate"]
-                                                        for t in finished}) > 4
+    assert (
+        len({t.params["units"] for t in finished} | {t.params["learning_rate"] for t in finished})
+        > 4
+    )
     again = optimize(runner, storage, "--no-final", trials=4)
     assert again.exit_code == 0 and len(trials(storage)) == 4  # nothing left to do
 
