@@ -142,7 +142,8 @@ class Objective:
             raise TrialError(reason) from exc
 
     def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
-        epochs = int(params.get("epochs", self.settings.max_epochs))
+        # A space may tune epochs; capped so report steps stay inside each fold's block.
+        epochs = min(int(params.get("epochs", self.settings.max_epochs)), self.settings.max_epochs)
         folds: dict[str, list] = {"fold_scores": [], "best_epochs": [], "fit_seconds": []}
         for fold, (train, val) in enumerate(self.splits):
             reporter = _PruningReporter(trial, self.space.monitor, fold * self.settings.max_epochs)

@@ -151,3 +151,23 @@ def dense_stack(x, params: dict[str, Any], activation: str = "relu", initializer
         if params.get(f"dropout_{i}", 0.0) > 0:
             x = keras.layers.Dropout(params[f"dropout_{i}"])(x)
     return x
+
+
+def mlp(
+    params: dict[str, Any], input_shape: tuple, n_outputs: int, task: str, metric: str
+) -> keras.Model:
+    """Input -> :func:`dense_stack` -> task output, compiled: the MLP every tabular space uses."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    outputs = output_layer(task, n_outputs)(dense_stack(x, params))
+    return compile_model(keras.Model(inputs, outputs), params, task, metric)
+
+
+SCALERS = ("standard", "minmax", "none")
+
+
+def make_scaler(name: str):
+    """An unfitted scikit-learn scaler by name (``none``: no preprocessing)."""
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    return {"standard": StandardScaler, "minmax": MinMaxScaler}.get(name, lambda: None)()

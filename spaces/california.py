@@ -29,7 +29,4 @@ def preprocessor(params: dict) -> StandardScaler:
 
 
 def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
-    inputs = keras.Input(input_shape)
-    x = blocks.dense_stack(inputs, params)
-    outputs = blocks.output_layer(TASK, n_outputs)(x)
-    return blocks.compile_model(keras.Model(inputs, outputs), params, TASK, METRIC)
+    return blocks.mlp(params, input_shape, n_outputs, TASK, METRIC)

@@ -1,0 +1,40 @@
+"""Fashion-MNIST MLP on standardized pixels: layers, units, L1, L2, dropout, RMSprop/Adam."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from search import blocks
+
+DATASET = "fashion_mnist"
+TASK = "multiclass"
+METRIC = "accuracy"
+DIRECTION = "maximize"
+
+
+def suggest(trial) -> dict:
+    params = blocks.suggest_dense_stack(trial, layers=(1, 3), units=(16, 1568), dropout=(0.0, 0.5))
+    params["l1"] = trial.suggest_float("l1", 1e-8, 1e-3, log=True)
+    params["l2"] = trial.suggest_float("l2", 1e-8, 1e-2, log=True)
+    params |= blocks.suggest_optimizer(
+        trial, families=("rmsprop", "adam"), learning_rate=(1e-4, 1e-2)
+    )
+    params |= blocks.suggest_schedule(trial)
+    params["batch_size"] = trial.suggest_categorical("batch_size", [64, 128, 256])
+    return params
+
+
+def _flatten(x: np.ndarray) -> np.ndarray:
+    return x.reshape(len(x), -1)
+
+
+def preprocessor(params: dict):
+    """28x28 images -> 784 standardized features (statistics from the training fold only)."""
+    return make_pipeline(FunctionTransformer(_flatten), StandardScaler())
+
+
+def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
+    return blocks.mlp(params, input_shape, n_outputs, TASK, METRIC)
