@@ -8,12 +8,14 @@ configuration is pruned inside its first fold rather than after K full fits.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import keras
 import numpy as np
 import optuna
+from optuna.trial import TrialState
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from search._dataset import Dataset
@@ -106,8 +108,15 @@ class Objective:
     The data set's test split is never touched here: only ``dataset.x``/``dataset.y``.
     """
 
-    def __init__(self, space: Space, dataset: Dataset, settings: SearchSettings) -> None:
-        self.space, self.settings = space, settings
+    def __init__(
+        self,
+        space: Space,
+        dataset: Dataset,
+        settings: SearchSettings,
+        *,
+        on_epoch: Callable[[int, int, int, float | None], None] | None = None,
+    ) -> None:
+        self.space, self.settings, self.on_epoch = space, settings, on_epoch
         stratified = space.task != "regression"
         self.cv_seed = settings.seed if settings.seed is not None else 0
         self.x, self.y = subsample(
@@ -119,6 +128,31 @@ class Objective:
             self.y, stratified=stratified, folds=settings.folds, seed=self.cv_seed
         )
         self.mode = "max" if space.direction == "maximize" else "min"
+        self._distributions: dict[str, optuna.distributions.BaseDistribution] | None = None
+
+    def _check_distributions(self, trial: optuna.Trial) -> None:
+        """Refuses a space whose ranges changed under the same study (e.g. read from env)."""
+        if self._distributions is None:
+            self._distributions = {}
+            for done in trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+                self._distributions.update(done.distributions)
+        for name, distribution in trial.distributions.items():
+            known = self._distributions.setdefault(name, distribution)
+            if known != distribution:
+                raise SpaceError(
+                    f"parameter {name!r} was sampled from {known} in this study's earlier trials "
+                    f"but from {distribution} now; a changed space needs a new --study-name."
+                )
+
+    def _progress(self, number: int, fold: int) -> list[keras.callbacks.Callback]:
+        if self.on_epoch is None:
+            return []
+        hook, monitor = self.on_epoch, self.space.monitor
+        return [
+            keras.callbacks.LambdaCallback(
+                on_epoch_end=lambda epoch, logs: hook(number, fold, epoch + 1, logs.get(monitor))
+            )
+        ]
 
     def trial_seed(self, trial: optuna.Trial) -> int:
         if self.settings.seed is None:
@@ -127,6 +161,7 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         params = self.space.suggest(trial)
+        self._check_distributions(trial)
         seed = self.trial_seed(trial)
         trial.set_user_attr("seed", seed)
         try:
@@ -150,10 +185,11 @@ class Objective:
             stopper = keras.callbacks.EarlyStopping(
                 monitor=self.space.monitor, mode=self.mode, patience=self.settings.patience
             )
+            callbacks = [reporter, stopper, *self._progress(trial.number, fold)]
             result = fit_model(
                 self.space, params, self.x[train], self.y[train],
                 epochs=epochs, seed=seed + fold, validation=(self.x[val], self.y[val]),
-                callbacks=[reporter, stopper], max_params=self.settings.max_params,
+                callbacks=callbacks, max_params=self.settings.max_params,
                 n_classes=self.n_classes,
             )  # fmt: skip
             curve = result.history[self.space.monitor]

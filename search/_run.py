@@ -15,10 +15,13 @@ import pandas as pd
 
 from search._dataset import Dataset
 from search._errors import StudyError
+from search._export import export_best
 from search._final import AUDIT_KEY, evaluate_study
 from search._loaders import load_dataset
 from search._objective import Objective, SearchSettings
-from search._search import ProgressLine, run_search
+from search._progress import LiveProgress, ProgressLine
+from search._publish import artifact_store, publish_final, save_study_note
+from search._search import run_search
 from search._space import Space, load_space
 from search._storage import redact
 from search._study import (
@@ -84,6 +87,7 @@ def optimize_study(
     output_dir: Path | None,
     echo: Callable[[str], None],
     command: str,
+    live: bool = False,
 ) -> optuna.Study:
     """Searches (or resumes) a study up to ``n_trials``, then runs the single final test."""
     space = load_space(space_name, file=space_file)
@@ -103,11 +107,13 @@ def optimize_study(
         f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{n_trials} trials "
         f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"
     )
-    objective = Objective(space, dataset, settings)
-    run_search(
-        study, objective, n_trials=n_trials, timeout=timeout,
-        callbacks=(ProgressLine(n_trials, echo),),
-    )  # fmt: skip
+    progress = (
+        LiveProgress(n_trials, count_finished(study)) if live else ProgressLine(n_trials, echo)
+    )
+    objective = Objective(space, dataset, settings, on_epoch=progress.on_epoch)
+    with progress:
+        run_search(study, objective, n_trials=n_trials, timeout=timeout, callbacks=(progress,))
+    save_study_note(study)
     if output_dir is not None:
         _final_once(study, space, dataset, output_dir, echo, command)
     return study
@@ -122,14 +128,13 @@ def _final_once(study, space, dataset, output_dir: Path, echo, command: str) -> 
             f"not evaluating again (hpsearch evaluate {study.study_name} --force does)."
         )
         return
-    folder = output_dir / study.study_name / "final"
-    report = evaluate_study(study, space, dataset, folder=folder, command=command)
+    report = _evaluate_and_publish(study, space, dataset, output_dir, command, force=False)
     echo(f"best trial #{report['trial']}: CV {space.metric} {report['cv']['mean']:.5g}")
     echo(
         f"final fit {report['epochs']} epochs on {report['train_rows']} rows; test: "
         + ", ".join(f"{k}={v:.4g}" for k, v in report["test"].items() if isinstance(v, float))
     )
-    echo(f"wrote {folder}")
+    echo(f"wrote {output_dir / study.study_name / 'final'}")
 
 
 def evaluate_stored_study(
@@ -150,17 +155,26 @@ def evaluate_stored_study(
                 f"study {study_name!r} was searched with {key} {meta[key]}, but it is now "
                 f"{now}: the space or data changed since the search."
             )
-    folder = output_dir / study_name / "final"
-    return evaluate_study(study, space, dataset, folder=folder, command=command, force=force)
+    return _evaluate_and_publish(study, space, dataset, output_dir, command, force=force)
 
 
-def trials_table(study_name: str, storage: str, *, top: int) -> pd.DataFrame:
-    """The ``top`` best complete trials, then the rest by number, as a DataFrame."""
+def _evaluate_and_publish(study, space, dataset, output_dir: Path, command: str, *, force: bool):
+    """The single test, then its files as dashboard artifacts and the note updated."""
+    folder = output_dir / study.study_name / "final"
+    report = evaluate_study(study, space, dataset, folder=folder, command=command, force=force)
+    publish_final(study, folder, export_best(study), artifact_store(output_dir / "artifacts"))
+    save_study_note(study)
+    return report
+
+
+def trials_table(study_name: str, storage: str, *, top: int | None) -> pd.DataFrame:
+    """Trials best first (unfinished last), the ``top`` first ones or all, as a DataFrame."""
     study = load_study(study_name, storage)
     frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
     if frame.empty:
         raise StudyError(f"study {study_name!r} has no trials yet.")
     ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
-    frame = frame.sort_values("value", ascending=ascending, na_position="last").head(top)
+    frame = frame.sort_values("value", ascending=ascending, na_position="last")
+    frame = frame.head(top) if top else frame
     frame["duration"] = frame["duration"].dt.total_seconds().round(1)
     return frame.rename(columns=lambda c: c.removeprefix("params_"))

@@ -1,4 +1,4 @@
-"""Running a study to its trial budget: progress lines, failure guard, sealed test set.
+"""Running a study to its trial budget: failure guard, sealed test set.
 
 ``--trials N`` means the study ends with N finished (complete or pruned) trials in
 total, so re-running an interrupted command finishes only the remainder.
@@ -7,7 +7,6 @@ total, so re-running an interrupted command finishes only the remainder.
 from __future__ import annotations
 
 import collections
-import time
 from collections.abc import Callable
 
 import optuna
@@ -17,45 +16,6 @@ from optuna.trial import FrozenTrial, TrialState
 from search._dataset import search_in_progress
 from search._errors import HpsearchError, TrialError
 from search._study import FINISHED, count_finished
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def _best(study: optuna.Study) -> str:
-    try:
-        return f"{study.best_value:.5g} (#{study.best_trial.number})"
-    except ValueError:  # no complete trial yet
-        return "-"
-
-
-class ProgressLine:
-    """Prints one line per finished trial: state, score, best so far, elapsed, ETA."""
-
-    def __init__(self, n_trials: int, echo: Callable[[str], None]) -> None:
-        self.n_trials, self.echo = n_trials, echo
-        self.started = time.monotonic()
-        self.ran = 0
-
-    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        self.ran += 1
-        done = count_finished(study)
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / self.ran * max(self.n_trials - done, 0)
-        value = "-" if trial.value is None else f"{trial.value:.5g}"
-        note = ""
-        if trial.state == TrialState.PRUNED and "pruned_at" in trial.user_attrs:
-            where = trial.user_attrs["pruned_at"]
-            note = f"  (fold {where['fold']}, epoch {where['epoch']})"
-        elif trial.state == TrialState.FAIL:
-            note = f"  ({trial.user_attrs.get('fail_reason', 'failed')})"
-        self.echo(
-            f"trial {trial.number:>4}  {trial.state.name.lower():<8} value={value:<9} "
-            f"best={_best(study):<16} [{done}/{self.n_trials}]  "
-            f"elapsed {_clock(elapsed)}  eta {_clock(eta)}{note}"
-        )
 
 
 class FailureGuard:

@@ -113,6 +113,7 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, stor
         space_name=space_name, space_file=space_file, n_trials=trials, timeout=timeout,
         study_name=study_name, storage=storage, data_dir=data_dir, options=options,
         output_dir=None if no_final else Path(output_dir), echo=click.echo,
+        live=sys.stdout.isatty(),
         command=_command_line("optimize", study_name or space_name or space_file),
     )  # fmt: skip
 
@@ -206,13 +207,57 @@ def studies(storage):
 
 @cli.command()
 @click.argument("study_name")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--top", type=click.IntRange(min=1), help="Only the N best trials.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv/json: the trials table for analysis elsewhere.",
+)
 @_storage_option
-def show(study_name, top, storage):
-    """Print the best trials of STUDY_NAME as a table."""
+def show(study_name, top, fmt, storage):
+    """Print the trials of STUDY_NAME, best first."""
     from search._run import trials_table
 
-    click.echo(trials_table(study_name, storage, top=top).to_string(index=False))
+    frame = trials_table(study_name, storage, top=top or (10 if fmt == "table" else None))
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{study_name}: best trials")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if v != v else f"{v:.5g}" if isinstance(v, float) else str(v)
+                            for v in row))  # fmt: skip
+        Console(width=200).print(table)
+
+
+@cli.command()
+@click.argument("study_name")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for index.html and its PNGs.",
+)
+@_storage_option
+@_output_option
+def report(study_name, output, storage, output_dir):
+    """Write a self-contained HTML report of STUDY_NAME (no server needed)."""
+    from search._report import write_report
+    from search._study import load_study
+
+    final = Path(output_dir) / study_name / "final"
+    index = write_report(load_study(study_name, storage), Path(output), final)
+    click.echo(f"wrote {index}")
 
 
 @cli.command()
@@ -224,14 +269,24 @@ def show(study_name, top, storage):
     help="Interface to bind; anything but loopback exposes the studies.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-def dashboard(storage, host, port):
-    """Serve optuna-dashboard on the storage."""
+@click.option(
+    "--artifact-dir",
+    type=click.Path(file_okay=False),
+    default="studies/artifacts",
+    show_default=True,
+    help="Artifact store the final reports were uploaded to.",
+)
+def dashboard(storage, host, port, artifact_dir):
+    """Serve optuna-dashboard on the storage, final reports included."""
     from optuna_dashboard import run_server
 
+    from search._publish import artifact_store
     from search._storage import open_storage
 
     click.echo(f"optuna-dashboard on http://{host}:{port} for {redact(storage)}")
-    run_server(open_storage(storage), host=host, port=port)
+    run_server(
+        open_storage(storage), host=host, port=port, artifact_store=artifact_store(artifact_dir)
+    )
 
 
 def main() -> None:

@@ -1,0 +1,58 @@
+"""Run one space's full search with a stated budget; write benchmarks/results/<space>.json.
+
+The result is the ``hpsearch export`` JSON of the run plus ``budget``, ``wall_seconds``,
+``machine`` and ``command``, so ``hpsearch train --config benchmarks/results/<space>.json
+--evaluate`` reproduces its test figure.
+
+Usage: python benchmarks/run_space.py SPACE [hpsearch optimize options...]
+Example: python benchmarks/run_space.py california --trials 40 --seed 0
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, {platform.platform()}"
+
+
+def main(space: str, options: list[str]) -> None:
+    storage = f"sqlite:///{HERE / 'studies.db'}"
+    study = f"bench_{space}"
+    hpsearch = str(Path(sys.executable).with_name("hpsearch"))
+    command = [hpsearch, "optimize", space, "--study-name", study, "--storage", storage,
+               "--output-dir", str(HERE / "studies"), *options]  # fmt: skip
+    started = time.time()
+    subprocess.run(command, check=True)
+    wall = time.time() - started
+    exported = subprocess.run(
+        [hpsearch, "export", study, "--storage", storage], check=True, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    result = json.loads(exported) | {
+        "budget": " ".join(options),
+        "wall_seconds": round(wall, 1),
+        "machine": machine(),
+        "command": f"python benchmarks/run_space.py {space} {' '.join(options)}",
+    }
+    out = HERE / "results" / f"{space}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
