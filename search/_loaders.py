@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,11 +113,15 @@ def parse_cal_housing(path: Path) -> tuple[np.ndarray, np.ndarray]:
     its download, so local and downloaded copies give identical arrays.
     """
     try:
-        raw = np.loadtxt(path, delimiter=",", dtype="float64", ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file: refused below, not warned about
+            raw = np.loadtxt(path, delimiter=",", dtype="float64", ndmin=2)
     except FileNotFoundError:
         raise DataError(f"data file not found: {path}") from None
     except ValueError as exc:
         raise DataError(f"{path} is not a numeric CSV: {exc}") from None
+    if raw.size == 0:
+        raise DataError(f"{path} holds no rows.")
     if raw.shape[1] != 9:
         raise DataError(f"{path} has {raw.shape[1]} columns, expected 9 (see shared/data).")
     raw = raw[:, [8, 7, 2, 3, 4, 5, 6, 1, 0]]
