@@ -67,6 +67,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     import optuna
 
     optuna.logging.set_verbosity(logging.ERROR)  # our own progress lines replace Optuna's
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes are noise here
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 

@@ -1,0 +1,49 @@
+"""Course tasks end to end on real data: the grid search the notebooks used, and the
+final report each task kind promises."""
+
+from __future__ import annotations
+
+import json
+
+import optuna
+
+from search.cli import cli
+
+QUICK = ["--folds", "2", "--max-epochs", "1", "--seed", "0"]
+
+
+def test_mnist_cnn_grid_search_and_multiclass_report(runner, storage, tmp_path):
+    args = ["optimize", "mnist_cnn", "--sampler", "grid", "--trials", "3", "--subsample", "0.5"]
+    result = runner.invoke(cli, [*args, *QUICK, "--storage", storage])
+    assert result.exit_code == 0, result.output
+    study = optuna.load_study(study_name="mnist_cnn", storage=storage)
+    from spaces.mnist_cnn import GRID
+
+    for trial in study.trials:  # every sampled value comes from the declared grid
+        assert all(value in GRID[name] for name, value in trial.params.items())
+    assert len({tuple(sorted(t.params.items())) for t in study.trials}) == 3  # no repeats
+    final = tmp_path / "studies" / "mnist_cnn" / "final"
+    report = json.loads((final / "metrics.json").read_text())
+    test = report["test"]
+    assert {
+        "accuracy",
+        "macro_f1",
+        "roc_auc_ovr",
+        "per_class_accuracy",
+        "confusion_matrix",
+    } <= set(test)
+    assert list(test["per_class_accuracy"]) == [str(d) for d in range(10)]
+    assert sum(map(sum, test["confusion_matrix"])) == 200 == report["test_rows"]
+    assert report["cv_test_gap"] == test["accuracy"] - report["cv"]["mean"]
+    assert {"confusion.png", "learning_curves.png"} <= {p.name for p in final.iterdir()}
+
+
+def test_california_binary_report(runner, storage, tmp_path):
+    args = ["optimize", "california_binary", "--trials", "2", "--subsample", "0.05"]
+    result = runner.invoke(cli, [*args, *QUICK, "--storage", storage])
+    assert result.exit_code == 0, result.output
+    final = tmp_path / "studies" / "california_binary" / "final"
+    test = json.loads((final / "metrics.json").read_text())["test"]
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(test)
+    assert 0.5 < test["roc_auc"] <= 1.0
+    assert {"confusion.png", "roc.png", "learning_curves.png"} <= {p.name for p in final.iterdir()}
