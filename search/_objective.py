@@ -20,7 +20,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from search._dataset import Dataset
 from search._errors import HpsearchError, SpaceError, TrialError
-from search._fit import fit_model
+from search._fit import FitResult, fit_model
 from search._space import Space
 
 
@@ -85,6 +85,8 @@ class _PruningReporter(keras.callbacks.Callback):
         super().__init__()
         self.trial, self.monitor, self.step_offset = trial, monitor, step_offset
         self.pruned_at: int | None = None
+        self.step: int | None = None
+        self.value: float | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         logs = logs or {}
@@ -96,7 +98,8 @@ class _PruningReporter(keras.callbacks.Callback):
         value = float(logs[self.monitor])
         if not math.isfinite(value):
             return  # the divergence check fails the trial after fit
-        self.trial.report(value, self.step_offset + epoch)
+        self.step, self.value = self.step_offset + epoch, value
+        self.trial.report(value, self.step)
         if self.trial.should_prune():
             self.pruned_at = epoch
             self.model.stop_training = True
@@ -177,21 +180,11 @@ class Objective:
             raise TrialError(reason) from exc
 
     def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
-        # A space may tune epochs; capped so report steps stay inside each fold's block.
-        epochs = min(int(params.get("epochs", self.settings.max_epochs)), self.settings.max_epochs)
+        """Fits fold after fold, recording each as it ends, so pruned trials keep theirs."""
         folds: dict[str, list] = {"fold_scores": [], "best_epochs": [], "fit_seconds": []}
         for fold, (train, val) in enumerate(self.splits):
             reporter = _PruningReporter(trial, self.space.monitor, fold * self.settings.max_epochs)
-            stopper = keras.callbacks.EarlyStopping(
-                monitor=self.space.monitor, mode=self.mode, patience=self.settings.patience
-            )
-            callbacks = [reporter, stopper, *self._progress(trial.number, fold)]
-            result = fit_model(
-                self.space, params, self.x[train], self.y[train],
-                epochs=epochs, seed=seed + fold, validation=(self.x[val], self.y[val]),
-                callbacks=callbacks, max_params=self.settings.max_params,
-                n_classes=self.n_classes,
-            )  # fmt: skip
+            result = self._fit_fold(trial, params, seed + fold, fold, train, val, reporter)
             curve = result.history[self.space.monitor]
             best = int(np.nanargmax(curve) if self.mode == "max" else np.nanargmin(curve))
             folds["fold_scores"].append(float(curve[best]))
@@ -201,7 +194,27 @@ class Objective:
                 trial.set_user_attr(key, values)
             trial.set_user_attr("n_params", int(result.model.count_params()))
             if reporter.pruned_at is not None:
-                epoch = reporter.pruned_at + 1
-                trial.set_user_attr("pruned_at", {"fold": fold, "epoch": epoch})
-                raise optuna.TrialPruned(f"pruned in fold {fold} at epoch {epoch}")
+                self._record_pruning(trial, fold, reporter)
         return float(np.mean(folds["fold_scores"]))
+
+    def _fit_fold(self, trial, params, seed, fold, train, val, reporter) -> FitResult:
+        # A space may tune epochs; capped so report steps stay inside each fold's block.
+        epochs = min(int(params.get("epochs", self.settings.max_epochs)), self.settings.max_epochs)
+        stopper = keras.callbacks.EarlyStopping(
+            monitor=self.space.monitor, mode=self.mode, patience=self.settings.patience
+        )
+        return fit_model(
+            self.space, params, self.x[train], self.y[train],
+            epochs=epochs, seed=seed, validation=(self.x[val], self.y[val]),
+            callbacks=[reporter, stopper, *self._progress(trial.number, fold)],
+            max_params=self.settings.max_params, n_classes=self.n_classes,
+        )  # fmt: skip
+
+    @staticmethod
+    def _record_pruning(trial: optuna.Trial, fold: int, reporter: _PruningReporter) -> None:
+        """Where and why the trial stopped, for the progress line and the dashboard."""
+        epoch = reporter.pruned_at + 1
+        pruner = type(trial.study.pruner).__name__
+        where = {"fold": fold, "epoch": epoch, "step": reporter.step, "value": reporter.value}
+        trial.set_user_attr("pruned_at", where | {"pruner": pruner})
+        raise optuna.TrialPruned(f"pruned by {pruner} in fold {fold} at epoch {epoch}")

@@ -32,7 +32,7 @@ def _best(study: optuna.Study) -> str:
 def _why(trial: FrozenTrial) -> str:
     if trial.state == TrialState.PRUNED and "pruned_at" in trial.user_attrs:
         where = trial.user_attrs["pruned_at"]
-        return f"  (fold {where['fold']}, epoch {where['epoch']})"
+        return f"  (fold {where['fold']}, epoch {where['epoch']}: {where.get('pruner', '')})"
     if trial.state == TrialState.FAIL:
         return f"  ({trial.user_attrs.get('fail_reason', 'failed')})"
     return ""

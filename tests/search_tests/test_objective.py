@@ -45,7 +45,9 @@ def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
     study.optimize(tiny_objective, n_trials=1)
     (trial,) = study.trials
     assert trial.state == optuna.trial.TrialState.PRUNED
-    assert trial.user_attrs["pruned_at"] == {"fold": 0, "epoch": 1}
+    where = trial.user_attrs["pruned_at"]
+    assert where["pruner"] == "ThresholdPruner" and where["value"] > 1e-9
+    assert (where["fold"], where["epoch"], where["step"]) == (0, 1, 0)
     assert list(trial.intermediate_values) == [0]  # one epoch of one fold, not 3 x 4
     assert len(trial.user_attrs["fold_scores"]) == 1
 
