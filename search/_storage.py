@@ -42,7 +42,11 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
     engine_kwargs = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create {folder} for {redact(url)!r}: {exc}") from None
         engine_kwargs = {"connect_args": {"timeout": 60}}
     try:
         return optuna.storages.RDBStorage(

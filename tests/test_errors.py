@@ -39,11 +39,28 @@ def test_bad_storage_url_is_one_line(runner, url, expected):
     assert expected in _one_line_error(runner.invoke(cli, ["studies", "--storage", url]))
 
 
-def test_password_in_storage_url_never_printed(runner):
-    url = "postgresql://alice:s3cret-pw@127.0.0.1:9/db"
-    result = runner.invoke(cli, ["studies", "--storage", url])
-    assert result.exit_code == 1 and "s3cret-pw" not in result.output
-    assert "alice:***@127.0.0.1" in result.output
+def test_unreachable_storage_never_prints_its_password(runner):
+    url = "postgresql://alice:s3cret-pw@127.0.0.1:9/db"  # nothing listens on port 9
+    for verb in (["studies"], ["export", "x"], ["show", "x"], ["optimize", "california"]):
+        result = runner.invoke(cli, [*verb, "--storage", url])
+        message = _one_line_error(result)
+        assert "s3cret-pw" not in message and "alice:***@127.0.0.1" in message
+
+
+def test_uncreatable_sqlite_folder_is_one_line(runner, tmp_path):
+    (tmp_path / "file").write_text("")
+    result = runner.invoke(cli, ["studies", "--storage", f"sqlite:///{tmp_path}/file/x/s.db"])
+    assert "cannot create" in _one_line_error(result)
+
+
+def test_space_whose_ranges_change_under_the_same_study_is_refused(runner, storage, monkeypatch):
+    assert optimize(runner, storage, "--no-final", trials=2).exit_code == 0
+    monkeypatch.setenv("HPSEARCH_TEST_WIDE", "1")
+    result = optimize(runner, storage, "--no-final", trials=4)
+    message = _one_line_error(result)
+    assert "parameter 'units' was sampled from" in message and "--study-name" in message
+    done = trials(storage)
+    assert [t.state for t in done[:2]] == [TrialState.COMPLETE] * 2  # finished ones kept
 
 
 def test_unknown_study_lists_the_known_ones(runner, storage):

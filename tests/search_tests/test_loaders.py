@@ -29,6 +29,13 @@ def test_california_parse_matches_sklearns_recipe(data_dir):
     assert y[13891] == pytest.approx(0.81)
 
 
+def test_california_wrong_column_count_is_refused(tmp_path):
+    path = tmp_path / "cal_housing.data"
+    path.write_text("1,2,3\n4,5,6\n")
+    with pytest.raises(DataError, match="has 3 columns, expected 9"):
+        parse_cal_housing(path)
+
+
 def test_california_split_is_fixed_and_disjoint(data_dir):
     data = load_dataset("california", data_dir)
     x_test, _ = data.test.open()
