@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -76,6 +77,18 @@ def subsample(
         stratify=y if stratified else None,
     )  # fmt: skip
     return x[keep], y[keep]
+
+
+def _rss_mib() -> float | None:
+    """Resident memory of this process in MiB (Linux), else None."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    kib = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0
+    )
+    return round(kib / 1024, 1)
 
 
 class _PruningReporter(keras.callbacks.Callback):
@@ -178,6 +191,8 @@ class Objective:
             reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             trial.set_user_attr("fail_reason", reason)
             raise TrialError(reason) from exc
+        finally:
+            trial.set_user_attr("rss_mib", _rss_mib())  # memory creep shows in the dashboard
 
     def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
         """Fits fold after fold, recording each as it ends, so pruned trials keep theirs."""

@@ -34,6 +34,7 @@ from search._study import (
     metadata,
     study_names,
 )
+from search._workers import SearchJob, search_in_workers
 
 DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 
@@ -88,8 +89,13 @@ def optimize_study(
     echo: Callable[[str], None],
     command: str,
     live: bool = False,
+    trials_per_worker: int = 0,
 ) -> optuna.Study:
-    """Searches (or resumes) a study up to ``n_trials``, then runs the single final test."""
+    """Searches (or resumes) a study up to ``n_trials``, then runs the single final test.
+
+    With ``trials_per_worker`` > 0 the trials run in recycled worker processes of that
+    many trials each (see ``_workers.py``); 0 runs them all in this process.
+    """
     space = load_space(space_name, file=space_file)
     study_name = study_name or space.name
     recorded, n_existing = _recorded(study_name, storage)
@@ -110,9 +116,18 @@ def optimize_study(
     progress = (
         LiveProgress(n_trials, count_finished(study)) if live else ProgressLine(n_trials, echo)
     )
-    objective = Objective(space, dataset, settings, on_epoch=progress.on_epoch)
     with progress:
-        run_search(study, objective, n_trials=n_trials, timeout=timeout, callbacks=(progress,))
+        if trials_per_worker:
+            job = SearchJob(
+                space.name, space.file, data_dir, storage, study_name, settings,
+                chosen["sampler"], chosen["pruner"], n_trials,
+            )  # fmt: skip
+            search_in_workers(
+                job, study, progress, trials_per_worker=trials_per_worker, timeout=timeout
+            )
+        else:
+            objective = Objective(space, dataset, settings, on_epoch=progress.on_epoch)
+            run_search(study, objective, n_trials=n_trials, timeout=timeout, callbacks=(progress,))
     save_study_note(study)
     if output_dir is not None:
         _final_once(study, space, dataset, output_dir, echo, command)

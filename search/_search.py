@@ -17,6 +17,8 @@ from search._dataset import search_in_progress
 from search._errors import HpsearchError, TrialError
 from search._study import FINISHED, count_finished
 
+FIRST_FAILURES = 5
+
 
 class FailureGuard:
     """Stops the study when trials only fail, so a broken space does not loop forever.
@@ -49,6 +51,18 @@ class FailureGuard:
             raise HpsearchError(f"stopped after {self.streak} failed trials in a row: {reason}")
 
 
+class _StopAfter:
+    """Stops the study after this process has run ``limit`` trials (a worker's share)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.ran = limit, 0
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self.ran += 1
+        if self.ran >= self.limit:
+            study.stop()
+
+
 def run_search(
     study: optuna.Study,
     objective: Callable[[optuna.Trial], float],
@@ -56,22 +70,30 @@ def run_search(
     n_trials: int,
     timeout: float | None = None,
     callbacks: tuple = (),
-    first_failures: int = 5,
+    guard: FailureGuard | None = None,
+    max_run: int | None = None,
 ) -> int:
     """Runs trials until the study holds ``n_trials`` finished ones; returns how many ran.
 
     The test split is sealed for the whole search; trial-level errors fail their trial
     and the study goes on (see :class:`FailureGuard` for when it does not).
+
+    Args:
+        guard: Carries failure counts across worker processes; a new one by default.
+        max_run: Run at most this many trials in this call (a worker's share).
     """
     remaining = n_trials - count_finished(study)
     if remaining <= 0:
         return 0
-    guard = FailureGuard(min(first_failures, remaining))
+    guard = guard or FailureGuard(min(FIRST_FAILURES, remaining))
+    stops = [MaxTrialsCallback(n_trials, states=FINISHED), guard]
+    if max_run is not None:
+        stops.append(_StopAfter(max_run))
     before = len(study.get_trials(deepcopy=False))
     with search_in_progress():
         study.optimize(
             objective, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
-            callbacks=[MaxTrialsCallback(n_trials, states=FINISHED), guard, *callbacks],
+            callbacks=[*stops, *callbacks],
         )  # fmt: skip
     guard.check()
     return len(study.get_trials(deepcopy=False)) - before

@@ -100,11 +100,17 @@ def _command_line(verb: str, study: str) -> str:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to search.")
 @click.option("--study-name", help="Defaults to the space name.")
 @click.option("--no-final", is_flag=True, help="Skip the final fit and test evaluation.")
+@click.option(
+    "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,
+    envvar="HPSEARCH_TRIALS_PER_WORKER",
+    help="Run trials in fresh worker processes of N trials each, so memory stays flat; "
+    "0 runs all trials in this process.",
+)  # fmt: skip
 @_storage_option
 @_data_dir_option
 @_output_option
-def optimize(space_name, space_file, trials, timeout, study_name, no_final, storage, data_dir,
-             output_dir, **options):  # fmt: skip
+def optimize(space_name, space_file, trials, timeout, study_name, no_final, trials_per_worker,
+             storage, data_dir, output_dir, **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
     from search._run import optimize_study
 
@@ -114,7 +120,7 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, stor
         space_name=space_name, space_file=space_file, n_trials=trials, timeout=timeout,
         study_name=study_name, storage=storage, data_dir=data_dir, options=options,
         output_dir=None if no_final else Path(output_dir), echo=click.echo,
-        live=sys.stdout.isatty(),
+        live=sys.stdout.isatty(), trials_per_worker=trials_per_worker,
         command=_command_line("optimize", study_name or space_name or space_file),
     )  # fmt: skip
 
@@ -233,11 +239,11 @@ def show(study_name, top, fmt, storage):
 
         table = Table(title=f"{study_name}: best trials")
         for column in frame.columns:
-            table.add_column(str(column))
+            table.add_column(str(column), no_wrap=True, min_width=len(str(column)))
         for row in frame.itertuples(index=False):
             table.add_row(*("" if v != v else f"{v:.5g}" if isinstance(v, float) else str(v)
                             for v in row))  # fmt: skip
-        Console(width=200).print(table)
+        Console(width=100_000).print(table)  # wide tables scroll rather than truncate
 
 
 @cli.command()

@@ -27,6 +27,8 @@ def data_dir() -> Path:
 def runner(data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     """Runs the CLI in a fresh working folder (so ``studies/`` is per test), data offline."""
     monkeypatch.setenv("HPSEARCH_DATA_DIR", str(data_dir))
+    # In-process trials keep the suite fast; tests/search_tests/test_workers.py covers workers.
+    monkeypatch.setenv("HPSEARCH_TRIALS_PER_WORKER", "0")
     monkeypatch.chdir(tmp_path)
     return CliRunner()
 

@@ -8,23 +8,32 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from search.cli import cli
 from tests.helpers import TINY, last_json, optimize
 
 
-@pytest.fixture()
-def california_study(runner, storage, tmp_path):
-    """A finished, tested ``california`` study in a throwaway storage."""
+def _optimize_california(storage: str, output_dir: Path, data_dir: Path):
     args = ["optimize", "california", "--trials", "3", *TINY, "--storage", storage]
-    result = runner.invoke(cli, args)
+    runner = CliRunner(env={"HPSEARCH_DATA_DIR": str(data_dir)})
+    result = runner.invoke(cli, [*args, "--output-dir", str(output_dir)])
     assert result.exit_code == 0, result.output
     return result
 
 
-def test_optimize_export_train_end_to_end(california_study, runner, storage, tmp_path):
-    assert "trial    2" in california_study.output and "test: mse=" in california_study.output
-    final = tmp_path / "studies" / "california" / "final"
+@pytest.fixture(scope="module")
+def california_study(tmp_path_factory, data_dir):
+    """A finished, tested ``california`` study, shared by the read-only tests below."""
+    folder = tmp_path_factory.mktemp("california")
+    storage = f"sqlite:///{folder}/studies.db"
+    return storage, folder / "studies", _optimize_california(storage, folder / "studies", data_dir)
+
+
+def test_optimize_export_train_end_to_end(california_study, runner):
+    storage, output_dir, result = california_study
+    assert "trial    2" in result.output and "test: mse=" in result.output
+    final = output_dir / "california" / "final"
     report = json.loads((final / "metrics.json").read_text())
     assert (final / "model.keras").stat().st_size > 0
     assert {"learning_curves.png", "predicted_vs_true.png"} <= {p.name for p in final.iterdir()}
@@ -47,7 +56,8 @@ def test_optimize_export_train_end_to_end(california_study, runner, storage, tmp
     assert last_json(result)["mse"] == pytest.approx(exported["test"]["mse"], rel=0.02)
 
 
-def test_show_studies_spaces_list_what_exists(california_study, runner, storage):
+def test_show_studies_spaces_list_what_exists(california_study, runner):
+    storage = california_study[0]
     shown = runner.invoke(cli, ["show", "california", "--storage", storage])
     assert shown.exit_code == 0 and "learning_rate" in shown.output and "COMPLETE" in shown.output
     listed = runner.invoke(cli, ["studies", "--storage", storage])
@@ -69,7 +79,8 @@ def test_study_is_readable_by_optunas_own_cli(runner, storage):
     assert study["name"] == "tiny" and study["n_trials"] == 1
 
 
-def test_second_test_evaluation_is_refused_unless_forced(california_study, runner, storage):
+def test_second_test_evaluation_is_refused_unless_forced(runner, storage, tmp_path, data_dir):
+    _optimize_california(storage, tmp_path / "studies", data_dir)
     again = runner.invoke(cli, ["evaluate", "california", "--storage", storage])
     assert again.exit_code == 1 and "already tested" in again.output and "--force" in again.output
     forced = runner.invoke(cli, ["evaluate", "california", "--storage", storage, "--force"])

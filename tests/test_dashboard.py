@@ -14,6 +14,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+from click.testing import CliRunner
 
 from search.cli import cli
 from tests.conftest import space_file
@@ -65,12 +66,16 @@ class Dashboard:
         self.process.wait(timeout=20)
 
 
-@pytest.fixture()
-def tested_study(runner, storage, tmp_path):
+@pytest.fixture(scope="module")
+def tested_study(tmp_path_factory, data_dir):
+    """A finished, tested tiny study served by a real dashboard for this module's tests."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    storage = f"sqlite:///{folder}/studies.db"
     args = ["optimize", "--space-file", space_file("tiny"), "--trials", "3", *TINY]
-    result = runner.invoke(cli, [*args, "--storage", storage])
+    runner = CliRunner(env={"HPSEARCH_DATA_DIR": str(data_dir)})
+    result = runner.invoke(cli, [*args, "--storage", storage, "--output-dir", str(folder)])
     assert result.exit_code == 0, result.output
-    dashboard = Dashboard(storage, tmp_path / "studies" / "artifacts")
+    dashboard = Dashboard(storage, folder / "artifacts")
     yield dashboard
     dashboard.stop()
 

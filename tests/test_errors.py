@@ -105,12 +105,12 @@ def test_malformed_config_names_the_field(runner, tmp_path):
 
 
 def test_diverging_trials_fail_with_reason_and_the_study_goes_on(runner, storage):
-    result = optimize(runner, storage, "--no-final", space="diverging", trials=4)
+    result = optimize(runner, storage, "--no-final", space="diverging", trials=2)
     assert result.exit_code == 0, result.output
     done = trials(storage, "diverging")
     failed = [t for t in done if t.state == TrialState.FAIL]
     complete = [t for t in done if t.state == TrialState.COMPLETE]
-    assert [t.number for t in failed] == [1, 3, 5] and len(complete) == 4
+    assert [t.number for t in failed] == [1] and len(complete) == 2
     assert all("diverged" in t.user_attrs["fail_reason"] for t in failed)
     assert all(t.number % 2 == 0 for t in complete)
 

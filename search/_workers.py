@@ -1,0 +1,116 @@
+"""Trials in recycled worker processes, so host memory stays flat over long searches.
+
+TensorFlow/Keras keep memory after ``clear_session()`` when many models are fit in one
+process (RSS grew ~42 MiB per trial here, ``benchmarks/results/memory.json``; upstream
+tensorflow#61791). Each worker is a fresh process that rebuilds the search from a
+picklable :class:`SearchJob`, runs up to ``trials_per_worker`` trials against the shared
+storage, and exits, returning its memory to the system. The storage is the only state
+shared with the parent; progress and epoch events come back over a queue.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue as queue_module
+import time
+from dataclasses import dataclass
+
+import optuna
+
+from search._errors import HpsearchError
+from search._loaders import load_dataset
+from search._objective import Objective, SearchSettings
+from search._search import FIRST_FAILURES, FailureGuard, run_search
+from search._space import load_space
+from search._study import count_finished, load_study, make_pruner, make_sampler
+
+
+@dataclass(frozen=True)
+class SearchJob:
+    """Everything a worker needs to rebuild the search; all fields are picklable."""
+
+    space_name: str
+    space_file: str | None
+    data_dir: str | None
+    storage: str
+    study_name: str
+    settings: SearchSettings
+    sampler: str
+    pruner: str
+    n_trials: int
+
+
+def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -> None:
+    """Worker process body: run a share of the trials, report events, then exit."""
+    try:
+        import logging
+
+        optuna.logging.set_verbosity(logging.ERROR)
+        space = load_space(job.space_name, file=job.space_file)
+        dataset = load_dataset(space.dataset, job.data_dir)
+        study = load_study(job.study_name, job.storage)
+        seed = job.settings.seed
+        study.sampler = make_sampler(
+            job.sampler, seed=None if seed is None else seed + len(study.trials), grid=space.grid
+        )
+        steps = job.settings.folds * job.settings.max_epochs
+        study.pruner = make_pruner(job.pruner, max_steps=steps)
+        objective = Objective(
+            space, dataset, job.settings, on_epoch=lambda *epoch: events.put(("epoch", epoch))
+        )
+        timeout = None if deadline is None else max(deadline - time.time(), 0.001)
+        ran = run_search(
+            study, objective, n_trials=job.n_trials, timeout=timeout, guard=guard,
+            max_run=share, callbacks=(lambda _, trial: events.put(("trial", trial.number)),),
+        )  # fmt: skip
+        events.put(("done", guard, ran))
+    except HpsearchError as exc:
+        events.put(("error", str(exc)))
+    except KeyboardInterrupt:
+        events.put(("interrupted",))
+
+
+def _pump(events, process, study: optuna.Study, progress) -> tuple:
+    """Forwards a worker's events to ``progress`` until its final message."""
+    while True:
+        try:
+            kind, *payload = events.get(timeout=1.0)
+        except queue_module.Empty:
+            if not process.is_alive():
+                raise HpsearchError(
+                    f"a worker process exited with code {process.exitcode} mid-trial (out of "
+                    "memory?); finished trials are kept, rerun to resume."
+                ) from None
+            continue
+        if kind == "trial":
+            progress(study, study.get_trials(deepcopy=False)[payload[0]])
+        elif kind == "epoch":
+            progress.on_epoch(*payload[0])
+        else:
+            return kind, payload
+
+
+def search_in_workers(
+    job: SearchJob, study: optuna.Study, progress, *, trials_per_worker: int, timeout
+) -> None:
+    """Runs the search as a sequence of worker processes until the budget is met."""
+    context = multiprocessing.get_context("spawn")  # a clean interpreter, never a fork of TF
+    guard = FailureGuard(min(FIRST_FAILURES, max(job.n_trials - count_finished(study), 1)))
+    deadline = None if timeout is None else time.time() + timeout
+    while count_finished(study) < job.n_trials:
+        events = context.Queue()
+        process = context.Process(
+            target=_worker, args=(job, guard, trials_per_worker, deadline, events), daemon=True
+        )
+        process.start()
+        try:
+            kind, payload = _pump(events, process, study, progress)
+        finally:
+            process.join(timeout=60)
+        if kind == "error":
+            raise HpsearchError(payload[0])
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        guard, ran = payload
+        if ran < trials_per_worker:  # budget met, timeout, or the sampler ran out (grid)
+            return
