@@ -47,3 +47,17 @@ def test_california_binary_report(runner, storage, tmp_path):
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "confusion_matrix"} <= set(test)
     assert 0.5 < test["roc_auc"] <= 1.0
     assert {"confusion.png", "roc.png", "learning_curves.png"} <= {p.name for p in final.iterdir()}
+
+
+def test_jets_mlp_end_to_end_on_the_fixture(runner, storage, tmp_path, monkeypatch):
+    from tests.search_tests.test_loaders import jets_frame
+
+    (tmp_path / "data" / "jets").mkdir(parents=True)
+    jets_frame(600).to_csv(tmp_path / "data" / "jets" / "hls4ml_lhc_jets.csv", index=False)
+    monkeypatch.setenv("HPSEARCH_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(cli, ["optimize", "jets_mlp", "--trials", "2", *QUICK,
+                                 "--storage", storage])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "480 training rows from" in result.output and "hls4ml_lhc_jets.csv" in result.output
+    test = json.loads((tmp_path / "studies/jets_mlp/final/metrics.json").read_text())["test"]
+    assert list(test["per_class_accuracy"]) == ["g", "q", "t", "w", "z"]
