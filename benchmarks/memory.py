@@ -48,6 +48,7 @@ def main(mode: str, n_trials: int = 50) -> None:
         "rss_mib_trial_5": rss[4],
         "rss_mib_trial_50": rss[-1],
         "growth_mib_5_to_50": round(rss[-1] - rss[4], 1),
+        "peak_mib_per_10_trials": [max(rss[i : i + 10]) for i in range(0, len(rss), 10)],
         "wall_seconds": round(time.time() - started, 1),
         "machine": machine(),
         "versions": versions(),
