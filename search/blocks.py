@@ -13,13 +13,15 @@ from typing import Any
 import keras
 
 #: Optimizer family -> its conditional parameters, each (low, high, log) or choices.
+#: A name shared by families (``rho``, ``beta_1``) must have one range: Optuna keeps one
+#: distribution per parameter name within a study.
 OPTIMIZERS: dict[str, dict[str, Any]] = {
     "sgd": {"momentum": (0.0, 0.99, False), "nesterov": [False, True]},
     "adam": {"beta_1": (0.8, 0.99, False), "beta_2": (0.99, 0.9999, False)},
     "nadam": {"beta_1": (0.8, 0.99, False), "beta_2": (0.99, 0.9999, False)},
     "adamw": {"beta_1": (0.8, 0.99, False), "weight_decay": (1e-6, 1e-2, True)},
     "rmsprop": {"rho": (0.8, 0.99, False)},
-    "adadelta": {"rho": (0.9, 0.99, False)},
+    "adadelta": {"rho": (0.8, 0.99, False)},
 }
 _KERAS_OPTIMIZERS = {
     "sgd": keras.optimizers.SGD,

@@ -53,10 +53,13 @@ def test_sampled_parameters_always_build_a_matching_model(space_and_data):
     space, dataset = space_and_data
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     outputs = n_outputs(space, dataset.y)
+    distributions: dict = {}
     for _ in range(N_SAMPLES):
         trial = study.ask()
         params = space.suggest(trial)
         _assert_conditionals(params, trial.params)
+        for name, distribution in trial.distributions.items():  # one range per name
+            assert distributions.setdefault(name, distribution) == distribution, name
         model = space.build(params, _input_shape(space, params, dataset.x), outputs)
         assert model.optimizer is not None and model.output_shape == (None, outputs)
         assert space.suggest(optuna.trial.FixedTrial(trial.params)) == params  # retrain path
