@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 
+import optuna
 import pytest
 from optuna.trial import TrialState
+from optuna_dashboard import get_note
 
 from search.cli import cli
 from tests.helpers import optimize, trials
@@ -140,3 +142,17 @@ def test_ctrl_c_keeps_finished_trials_and_the_command_resumes(runner, storage, m
     states = [t.state for t in trials(storage)]
     assert states[:3] == [TrialState.COMPLETE, TrialState.COMPLETE, TrialState.FAIL]
     assert len([s for s in states if s in (TrialState.COMPLETE, TrialState.PRUNED)]) == 4
+
+
+def test_storage_url_is_never_recorded_in_study_export_or_note(runner, tmp_path):
+    secret = tmp_path / "pw-s3cret"  # stands in for a password: the URL must not be kept
+    storage = f"sqlite:///{secret}/studies.db"
+    assert optimize(runner, storage, trials=1).exit_code == 0
+    exported = runner.invoke(cli, ["export", "tiny", "--storage", storage])
+
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    metrics = (tmp_path / "studies/tiny/final/metrics.json").read_text()
+    recorded = [exported.stdout, str(study.user_attrs), str(study.trials[0].user_attrs),
+                get_note(study), metrics]  # fmt: skip
+    assert "sampler / pruner" in recorded[3]
+    assert not any("s3cret" in text for text in recorded)
