@@ -8,6 +8,7 @@ configuration is pruned inside its first fold rather than after K full fits.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -113,7 +114,12 @@ class _PruningReporter(keras.callbacks.Callback):
             return  # the divergence check fails the trial after fit
         self.step, self.value = self.step_offset + epoch, value
         self.trial.report(value, self.step)
-        if self.trial.should_prune():
+        with warnings.catch_warnings():
+            # Early stopping ends folds at different epochs, so trials rarely share every
+            # step; WilcoxonPruner compares the shared ones and warns about the rest.
+            warnings.filterwarnings("ignore", "WilcoxonPruner finds steps", UserWarning)
+            prune = self.trial.should_prune()
+        if prune:
             self.pruned_at = epoch
             self.model.stop_training = True
 
