@@ -10,6 +10,7 @@ shared with the parent; progress and epoch events come back over a queue.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue as queue_module
 import time
@@ -43,8 +44,6 @@ class SearchJob:
 def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -> None:
     """Worker process body: run a share of the trials, report events, then exit."""
     try:
-        import logging
-
         optuna.logging.set_verbosity(logging.ERROR)
         space = load_space(job.space_name, file=job.space_file)
         dataset = load_dataset(space.dataset, job.data_dir)

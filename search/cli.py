@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from search._errors import HpsearchError
+from search._publish import DEFAULT_ARTIFACT_DIR
 from search._storage import DEFAULT_STORAGE, redact
 from search._study import PRUNERS, SAMPLERS
 
@@ -279,7 +280,7 @@ def report(study_name, output, storage, output_dir):
 @click.option(
     "--artifact-dir",
     type=click.Path(file_okay=False),
-    default="studies/artifacts",
+    default=DEFAULT_ARTIFACT_DIR,
     show_default=True,
     help="Artifact store the final reports were uploaded to.",
 )
