@@ -3,39 +3,44 @@
 The pipeline, top to bottom: data (``load_dataset``) -> space (``load_space``) ->
 objective (``Objective``: folds x epochs with pruning) -> study (``create_or_resume``,
 ``run_search``) -> final fit and single test (``evaluate_study``) -> export.
+
+Public names are imported on first use: ``hpsearch studies`` or ``hpsearch dashboard``
+should not pay for importing TensorFlow, which only the objective and final fit need.
 """
 
 from __future__ import annotations
 
-from search._dataset import Dataset, SealedTest, search_in_progress
-from search._errors import (
-    DataError,
-    HpsearchError,
-    SpaceError,
-    StudyError,
-    TestSetSealedError,
-    TrialDiverged,
-    TrialError,
-)
-from search._loaders import DATASETS, load_dataset
-from search._objective import Objective, SearchSettings
-from search._space import Space, load_space
+import importlib
+from typing import Any
 
-__all__ = [
-    "DATASETS",
-    "DataError",
-    "Dataset",
-    "HpsearchError",
-    "Objective",
-    "SealedTest",
-    "SearchSettings",
-    "Space",
-    "SpaceError",
-    "StudyError",
-    "TestSetSealedError",
-    "TrialDiverged",
-    "TrialError",
-    "load_dataset",
-    "load_space",
-    "search_in_progress",
-]
+#: Public name -> the private module that defines it.
+_MODULES = {
+    "DATASETS": "_loaders",
+    "DataError": "_errors",
+    "Dataset": "_dataset",
+    "HpsearchError": "_errors",
+    "Objective": "_objective",
+    "SealedTest": "_dataset",
+    "SearchSettings": "_objective",
+    "Space": "_space",
+    "SpaceError": "_errors",
+    "StudyError": "_errors",
+    "TestSetSealedError": "_errors",
+    "TrialDiverged": "_errors",
+    "TrialError": "_errors",
+    "load_dataset": "_loaders",
+    "load_space": "_space",
+    "search_in_progress": "_dataset",
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module 'search' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"search.{_MODULES[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

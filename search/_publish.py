@@ -22,13 +22,6 @@ from search._errors import StudyError
 from search._final import AUDIT_KEY, best_trial, cv_summary
 from search._study import metadata
 
-DEFAULT_ARTIFACT_DIR = "studies/artifacts"
-
-
-def artifact_store(path: str | Path) -> FileSystemArtifactStore:
-    Path(path).mkdir(parents=True, exist_ok=True)
-    return FileSystemArtifactStore(base_path=str(path))
-
 
 def attach_artifact(
     study: optuna.Study, trial: FrozenTrial, path: Path, store: FileSystemArtifactStore

@@ -20,10 +20,10 @@ from search._final import AUDIT_KEY, evaluate_study
 from search._loaders import load_dataset
 from search._objective import Objective, SearchSettings
 from search._progress import LiveProgress, ProgressLine
-from search._publish import artifact_store, publish_final, save_study_note
+from search._publish import publish_final, save_study_note
 from search._search import run_search
 from search._space import Space, load_space
-from search._storage import redact
+from search._storage import artifact_store, redact
 from search._study import (
     META_KEY,
     count_finished,

@@ -1,4 +1,5 @@
-"""Optuna storage URLs: parsing, SQLite defaults, and password redaction."""
+"""Where results live: Optuna storage URLs (parsing, SQLite defaults, password redaction)
+and the artifact store the dashboard serves final reports from."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from pathlib import Path
 
 import optuna
 import sqlalchemy.exc
+from optuna.artifacts import FileSystemArtifactStore
 from sqlalchemy.engine import make_url
 
 from search._errors import HpsearchError
 
 DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
+DEFAULT_ARTIFACT_DIR = "studies/artifacts"
 
 
 class StorageError(HpsearchError):
@@ -60,3 +63,9 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
         raise StorageError(
             f"cannot open storage {redact(url)!r}: {reason.replace(url, redact(url))}"
         ) from None
+
+
+def artifact_store(path: str | Path) -> FileSystemArtifactStore:
+    """The file-system artifact store at ``path`` (created if missing)."""
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return FileSystemArtifactStore(base_path=str(path))

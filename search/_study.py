@@ -8,6 +8,7 @@ data, ranges or settings is refused.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -70,7 +71,11 @@ def make_sampler(name: str, *, seed: int | None, grid: dict | None) -> optuna.sa
 def make_pruner(name: str, *, max_steps: int) -> optuna.pruners.BasePruner:
     if name not in PRUNERS:
         raise HpsearchError(f"unknown pruner {name!r}; known: {', '.join(PRUNERS)}.")
-    return PRUNERS[name](max_steps)
+    # Wilcoxon (the default, chosen by benchmark) is flagged experimental; warning every
+    # run and every worker process about our own default is noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return PRUNERS[name](max_steps)
 
 
 def study_names(storage_url: str) -> list[str]:

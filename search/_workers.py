@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue as queue_module
+import signal
+import threading
 import time
 from dataclasses import dataclass
 
@@ -41,8 +44,27 @@ class SearchJob:
     n_trials: int
 
 
+def _stop_with_parent() -> None:
+    """Interrupts this worker, as Ctrl-C would, when the parent process is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, and an
+    orphan would go on writing trials that no one waits for. The interrupt fails the
+    running trial cleanly. SIGINT is re-enabled first: a worker of a background job
+    inherits it ignored.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    parent = multiprocessing.parent_process()
+
+    def watch() -> None:
+        parent.join()  # returns when the parent exits
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -> None:
     """Worker process body: run a share of the trials, report events, then exit."""
+    _stop_with_parent()
     try:
         optuna.logging.set_verbosity(logging.ERROR)
         space = load_space(job.space_name, file=job.space_file)
@@ -89,6 +111,17 @@ def _pump(events, process, study: optuna.Study, progress) -> tuple:
             return kind, payload
 
 
+def _interrupt(process) -> None:
+    """Passes an interrupt on to a worker that did not get it (SIGTERM, ``kill -INT``).
+
+    On a terminal, Ctrl-C reaches the whole process group; the grace period lets such a
+    worker fail its trial undisturbed before it would get a second interrupt.
+    """
+    process.join(timeout=5)
+    if process.is_alive():
+        os.kill(process.pid, signal.SIGINT)
+
+
 def search_in_workers(
     job: SearchJob, study: optuna.Study, progress, *, trials_per_worker: int, timeout
 ) -> None:
@@ -104,6 +137,9 @@ def search_in_workers(
         process.start()
         try:
             kind, payload = _pump(events, process, study, progress)
+        except KeyboardInterrupt:
+            _interrupt(process)
+            raise
         finally:
             process.join(timeout=60)
         if kind == "error":

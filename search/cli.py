@@ -9,6 +9,7 @@ import getpass
 import json
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -16,8 +17,7 @@ from pathlib import Path
 import click
 
 from search._errors import HpsearchError
-from search._publish import DEFAULT_ARTIFACT_DIR
-from search._storage import DEFAULT_STORAGE, redact
+from search._storage import DEFAULT_ARTIFACT_DIR, DEFAULT_STORAGE, redact
 from search._study import PRUNERS, SAMPLERS
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ banner out of logs
@@ -288,8 +288,7 @@ def dashboard(storage, host, port, artifact_dir):
     """Serve optuna-dashboard on the storage, final reports included."""
     from optuna_dashboard import run_server
 
-    from search._publish import artifact_store
-    from search._storage import open_storage
+    from search._storage import artifact_store, open_storage
 
     click.echo(f"optuna-dashboard on http://{host}:{port} for {redact(storage)}")
     run_server(
@@ -298,7 +297,12 @@ def dashboard(storage, host, port, artifact_dir):
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGTERM (``kill``, a batch scheduler's time limit) stops a run the way Ctrl-C does:
+    the running trial is marked failed, finished ones are kept, and the same command resumes.
+    """
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli(prog_name="hpsearch")
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import optuna
 from click.testing import CliRunner, Result
 
 from search.cli import cli
 from tests.conftest import space_file
+
+#: The installed console script, for tests that need a real process (signals, a server).
+HPSEARCH = str(Path(sys.executable).with_name("hpsearch"))
 
 #: A fast search: 5 % of California housing, 2 folds, 2 epochs, fixed seed.
 TINY = ["--subsample", "0.05", "--folds", "2", "--max-epochs", "2", "--seed", "3"]

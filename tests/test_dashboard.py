@@ -7,7 +7,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,9 +17,8 @@ from click.testing import CliRunner
 
 from search.cli import cli
 from tests.conftest import space_file
-from tests.helpers import TINY
+from tests.helpers import HPSEARCH, TINY
 
-HPSEARCH = str(Path(sys.executable).with_name("hpsearch"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -1,10 +1,17 @@
-"""Trials in recycled worker processes: same budget, same errors, same Ctrl-C as in-process."""
+"""Trials in recycled worker processes: budget, errors and Ctrl-C as in-process; no orphans."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+
+import optuna
 from optuna.trial import TrialState
 
-from tests.helpers import optimize, trials
+from tests.conftest import space_file
+from tests.helpers import HPSEARCH, TINY, optimize, trials
 
 
 def test_workers_share_the_budget_and_report_every_trial(runner, storage):
@@ -27,4 +34,49 @@ def test_ctrl_c_in_a_worker_exits_130_and_keeps_finished_trials(runner, storage,
     monkeypatch.setenv("HPSEARCH_TEST_INTERRUPT_AT", "1")
     result = optimize(runner, storage, "--no-final", "--trials-per-worker", "5", trials=3)
     assert result.exit_code == 130 and "rerun to resume" in result.output
+    assert [t.state for t in trials(storage)] == [TrialState.COMPLETE, TrialState.FAIL]
+
+
+def _search_stalled_in_trial_1(tmp_path, data_dir) -> tuple[subprocess.Popen, str]:
+    """``hpsearch optimize`` in its own process, its worker waiting inside trial 1."""
+    storage = f"sqlite:///{tmp_path}/killed.db"
+    env = {**os.environ, "HPSEARCH_DATA_DIR": str(data_dir), "HPSEARCH_TEST_STALL_AT": "1"}
+    search = subprocess.Popen(
+        [HPSEARCH, "optimize", "--space-file", space_file("tiny"), "--trials", "3", *TINY,
+         "--no-final", "--trials-per-worker", "5", "--storage", storage],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    _wait_for(lambda: [t.state for t in _trials_or_none(storage)][1:] == [TrialState.RUNNING])
+    return search, storage
+
+
+def _trials_or_none(storage: str) -> list[optuna.trial.FrozenTrial]:
+    try:
+        return trials(storage)
+    except KeyError:  # the study is not created yet
+        return []
+
+
+def _wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.5)
+
+
+def test_sigterm_stops_the_search_like_ctrl_c(tmp_path, data_dir):
+    search, storage = _search_stalled_in_trial_1(tmp_path, data_dir)
+    search.send_signal(signal.SIGTERM)
+    output, _ = search.communicate(timeout=120)
+    assert search.returncode == 130 and "rerun to resume" in output, output
+    assert [t.state for t in trials(storage)] == [TrialState.COMPLETE, TrialState.FAIL]
+
+
+def test_a_killed_parent_stops_its_worker(tmp_path, data_dir):
+    search, storage = _search_stalled_in_trial_1(tmp_path, data_dir)
+    search.kill()  # SIGKILL: the parent cannot pass anything on
+    search.communicate(timeout=30)
+    # The orphaned worker notices, fails its trial, and starts no other.
+    _wait_for(lambda: trials(storage)[1].state == TrialState.FAIL, seconds=60)
+    time.sleep(5)
     assert [t.state for t in trials(storage)] == [TrialState.COMPLETE, TrialState.FAIL]
