@@ -32,12 +32,18 @@ def machine() -> str:
 
 def main(space: str, options: list[str]) -> None:
     storage = f"sqlite:///{HERE / 'studies.db'}"
-    study = f"bench_{space}"
+    # A study is test-evaluated once, so a rerun with a new budget names a new study.
+    named = "--study-name" in options
+    study = options[options.index("--study-name") + 1] if named else f"bench_{space}"
     hpsearch = str(Path(sys.executable).with_name("hpsearch"))
-    command = [hpsearch, "optimize", space, "--study-name", study, "--storage", storage,
+    command = [hpsearch, "optimize", space, "--storage", storage,
                "--output-dir", str(HERE / "studies"), *options]  # fmt: skip
+    if not named:
+        command += ["--study-name", study]
     started = time.time()
-    subprocess.run(command, check=True)
+    code = subprocess.run(command).returncode
+    if code != 0:  # hpsearch has printed why; the study keeps its finished trials
+        sys.exit(f"hpsearch optimize exited with {code}; rerun the same command to resume.")
     wall = time.time() - started
     exported = subprocess.run(
         [hpsearch, "export", study, "--storage", storage], check=True, capture_output=True,
@@ -47,6 +53,8 @@ def main(space: str, options: list[str]) -> None:
         "budget": " ".join(options),
         "wall_seconds": round(wall, 1),
         "machine": machine(),
+        # Set when searches shared the cores: TensorFlow's threads for this run.
+        "tf_intra_op_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default (all cores)"),
         "command": f"python benchmarks/run_space.py {space} {' '.join(options)}",
     }
     out = HERE / "results" / f"{space}.json"

@@ -36,7 +36,7 @@ from search._study import (
 )
 from search._workers import SearchJob, search_in_workers
 
-DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "wilcoxon"
+DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 
 
 def _recorded(study_name: str, storage: str) -> tuple[dict[str, Any], int]:

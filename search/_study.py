@@ -71,8 +71,8 @@ def make_sampler(name: str, *, seed: int | None, grid: dict | None) -> optuna.sa
 def make_pruner(name: str, *, max_steps: int) -> optuna.pruners.BasePruner:
     if name not in PRUNERS:
         raise HpsearchError(f"unknown pruner {name!r}; known: {', '.join(PRUNERS)}.")
-    # Wilcoxon (the default, chosen by benchmark) is flagged experimental; warning every
-    # run and every worker process about our own default is noise.
+    # Wilcoxon is flagged experimental; the user chose it by name, so one warning per run
+    # and per worker process is noise.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return PRUNERS[name](max_steps)

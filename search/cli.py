@@ -97,7 +97,7 @@ def _command_line(verb: str, study: str) -> str:
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for folds, sampler and trials.")
 @click.option("--max-params", type=click.IntRange(min=1), help="Parameter budget per model.")
 @click.option("--sampler", type=click.Choice(list(SAMPLERS)), help="[default: tpe]")
-@click.option("--pruner", type=click.Choice(list(PRUNERS)), help="[default: wilcoxon]")
+@click.option("--pruner", type=click.Choice(list(PRUNERS)), help="[default: median]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to search.")
 @click.option("--study-name", help="Defaults to the space name.")
 @click.option("--no-final", is_flag=True, help="Skip the final fit and test evaluation.")
