@@ -95,3 +95,11 @@ def test_second_test_evaluation_is_refused_unless_forced(runner, storage, tmp_pa
     assert [entry["command"].split()[1] for entry in audit] == ["optimize", "evaluate"]
     assert all("mse" in entry["metrics"] and entry["time"] for entry in audit)
     assert exported.exit_code == 0
+
+
+def test_listing_verbs_do_not_import_tensorflow():
+    # Only the objective and the final fit need TensorFlow; `studies` and `dashboard` start
+    # in about a second instead of five because the package imports lazily.
+    probe = "import sys, search.cli; print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stderr
