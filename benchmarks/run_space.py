@@ -30,6 +30,16 @@ def machine() -> str:
     return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, {platform.platform()}"
 
 
+def span_seconds(study: str, storage: str) -> float:
+    """Seconds from the study's first trial to now: the wall time of every invocation
+    together when a run was interrupted and resumed (``wall_seconds`` is the last one's)."""
+    import optuna
+
+    trials = optuna.load_study(study_name=study, storage=storage).get_trials(deepcopy=False)
+    first = min(t.datetime_start for t in trials if t.datetime_start)
+    return time.time() - first.timestamp()
+
+
 def main(space: str, options: list[str]) -> None:
     storage = f"sqlite:///{HERE / 'studies.db'}"
     # A study is test-evaluated once, so a rerun with a new budget names a new study.
@@ -52,6 +62,7 @@ def main(space: str, options: list[str]) -> None:
     result = json.loads(exported) | {
         "budget": " ".join(options),
         "wall_seconds": round(wall, 1),
+        "span_seconds": round(span_seconds(study, storage), 1),
         "machine": machine(),
         # Set when searches shared the cores: TensorFlow's threads for this run.
         "tf_intra_op_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default (all cores)"),
