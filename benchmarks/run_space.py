@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import optuna
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -33,8 +35,6 @@ def machine() -> str:
 def span_seconds(study: str, storage: str) -> float:
     """Seconds from the study's first trial to now: the wall time of every invocation
     together when a run was interrupted and resumed (``wall_seconds`` is the last one's)."""
-    import optuna
-
     trials = optuna.load_study(study_name=study, storage=storage).get_trials(deepcopy=False)
     first = min(t.datetime_start for t in trials if t.datetime_start)
     return time.time() - first.timestamp()

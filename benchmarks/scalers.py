@@ -22,7 +22,7 @@ from optuna.trial import FixedTrial
 from sklearn.model_selection import train_test_split
 
 from benchmarks.run_space import machine
-from search import load_dataset, load_space
+from search import Space, load_dataset, load_space
 from search._export import versions
 
 MLP = {
@@ -32,10 +32,8 @@ MLP = {
 }  # fmt: skip
 
 
-def validation_mse(scaler: str, epochs: int) -> dict:
-    space = load_space("california")
-    data = load_dataset(space.dataset)
-    x_fit, x_val, y_fit, y_val = train_test_split(data.x, data.y, test_size=0.2, random_state=0)
+def validation_mse(space: Space, split: tuple, scaler: str, epochs: int) -> dict:
+    x_fit, x_val, y_fit, y_val = split
     steps = epochs * -(-len(x_fit) // MLP["batch_size"])  # cosine decay over the whole run
     params = space.suggest(FixedTrial({**MLP, "scaler": scaler, "decay_steps": steps}))
     prep = space.preprocessor(params)
@@ -55,9 +53,12 @@ def validation_mse(scaler: str, epochs: int) -> dict:
 
 
 def main(epochs: int = 60) -> None:
+    space = load_space("california")
+    data = load_dataset(space.dataset)
+    split = train_test_split(data.x, data.y, test_size=0.2, random_state=0)
     rows = {}
     for scaler in ("standard", "quantile"):
-        rows[scaler] = validation_mse(scaler, epochs)
+        rows[scaler] = validation_mse(space, split, scaler, epochs)
         print(scaler, rows[scaler], flush=True)
     out = Path(__file__).resolve().parent / "results" / "scalers.json"
     out.write_text(json.dumps({
