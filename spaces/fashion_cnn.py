@@ -1,4 +1,5 @@
-"""Fashion-MNIST CNN: conv blocks, filters, kernels, pooling, batch norm, dropouts, init, L2."""
+"""Fashion-MNIST CNN: conv blocks (one or two convolutions each, VGG-style), filters, kernels,
+pooling, batch norm, dropouts, init, L2."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def suggest(trial) -> dict:
     params = {"n_blocks": n_blocks}
     for i in range(n_blocks):
         params[f"filters_{i}"] = trial.suggest_categorical(f"filters_{i}", [16, 32, 64, 128])
+    params["convs_per_block"] = trial.suggest_int("convs_per_block", 1, 2)
     params["kernel_size"] = trial.suggest_categorical("kernel_size", [3, 5])
     params["pooling"] = trial.suggest_categorical("pooling", ["max", "average"])
     params["batch_norm"] = trial.suggest_categorical("batch_norm", [False, True])
@@ -39,14 +41,15 @@ def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
     inputs = keras.Input(input_shape)
     x = inputs
     for i in range(params["n_blocks"]):
-        x = keras.layers.Conv2D(
-            params[f"filters_{i}"], params["kernel_size"], padding="same",
-            kernel_initializer=params["initializer"],
-            kernel_regularizer=blocks.make_regularizer(params),
-        )(x)  # fmt: skip
-        if params["batch_norm"]:
-            x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.Activation("relu")(x)
+        for _ in range(params["convs_per_block"]):
+            x = keras.layers.Conv2D(
+                params[f"filters_{i}"], params["kernel_size"], padding="same",
+                kernel_initializer=params["initializer"],
+                kernel_regularizer=blocks.make_regularizer(params),
+            )(x)  # fmt: skip
+            if params["batch_norm"]:
+                x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.Activation("relu")(x)
         x = pool[params["pooling"]](2)(x)
         if params["spatial_dropout"] > 0:
             x = keras.layers.SpatialDropout2D(params["spatial_dropout"])(x)
