@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -51,7 +52,11 @@ def main(space: str, options: list[str]) -> None:
     if not named:
         command += ["--study-name", study]
     started = time.time()
-    code = subprocess.run(command).returncode
+    search = subprocess.Popen(command)
+    # `kill` reaches only this process; pass it on so the search stops cleanly (resumable)
+    # instead of running on as an orphan. Ctrl-C already reaches the whole process group.
+    signal.signal(signal.SIGTERM, lambda signum, frame: search.send_signal(signum))
+    code = search.wait()
     if code != 0:  # hpsearch has printed why; the study keeps its finished trials
         sys.exit(f"hpsearch optimize exited with {code}; rerun the same command to resume.")
     wall = time.time() - started
