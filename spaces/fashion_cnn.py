@@ -14,10 +14,11 @@ DIRECTION = "maximize"
 
 
 def suggest(trial) -> dict:
-    n_blocks = trial.suggest_int("n_blocks", 1, 3)
-    params = {"n_blocks": n_blocks}
-    for i in range(n_blocks):
-        params[f"filters_{i}"] = trial.suggest_categorical(f"filters_{i}", [16, 32, 64, 128])
+    params = {"n_blocks": trial.suggest_int("n_blocks", 1, 3)}
+    # Filters double with each block, the usual CNN design: pooling quarters the map, so a
+    # wide first block is the costly one (128 filters twice at 28x28 took 80 s per epoch on
+    # 6,000 images here, against 10 s for 32 then 64).
+    params["filters"] = trial.suggest_categorical("filters", [16, 32, 64])
     params["convs_per_block"] = trial.suggest_int("convs_per_block", 1, 2)
     params["kernel_size"] = trial.suggest_categorical("kernel_size", [3, 5])
     params["pooling"] = trial.suggest_categorical("pooling", ["max", "average"])
@@ -43,7 +44,7 @@ def build(params: dict, input_shape: tuple, n_outputs: int) -> keras.Model:
     for i in range(params["n_blocks"]):
         for _ in range(params["convs_per_block"]):
             x = keras.layers.Conv2D(
-                params[f"filters_{i}"], params["kernel_size"], padding="same",
+                params["filters"] * 2**i, params["kernel_size"], padding="same",
                 kernel_initializer=params["initializer"],
                 kernel_regularizer=blocks.make_regularizer(params),
             )(x)  # fmt: skip
