@@ -4,8 +4,8 @@ The CNN is trial 1 of a ``fashion_cnn`` search on a 20 % subsample (batch norm, 
 24 optimizer steps per epoch on a 6,000-image fold), with the filters the space now draws
 (16/32/64; the trial had 16/128/32). With Keras' default momentum of 0.99 the trial's
 validation accuracy fell while it trained, so early stopping ended the fold at epoch 4; the
-space now uses 0.9. Fit on 6,000 training images,
-validated on 6,000 others, all from the training split. Writes ``results/bn_momentum.json``.
+space now uses 0.9. Fit on 6,000 training images, validated on 6,000 others, all from the
+training split. Writes ``results/bn_momentum.json``.
 
 Usage: python -m benchmarks.bn_momentum [epochs]
 """
@@ -21,7 +21,7 @@ import numpy as np
 from optuna.trial import FixedTrial
 
 from benchmarks.run_space import machine
-from search import load_dataset, load_space
+from search import Space, load_dataset, load_space
 from search._export import versions
 
 CNN = {
@@ -33,10 +33,9 @@ CNN = {
 }  # fmt: skip
 
 
-def validation_curve(momentum: float, data: tuple, epochs: int) -> list[float]:
+def validation_curve(space: Space, momentum: float, data: tuple, epochs: int) -> list[float]:
     """Validation accuracy per epoch with every batch-norm layer at ``momentum``."""
     x_fit, y_fit, x_val, y_val = data
-    space = load_space("fashion_cnn")
     keras.backend.clear_session()
     keras.utils.set_random_seed(3)
     model = space.build(space.suggest(FixedTrial(CNN)), x_fit.shape[1:], 10)
@@ -51,13 +50,14 @@ def validation_curve(momentum: float, data: tuple, epochs: int) -> list[float]:
 
 
 def main(epochs: int = 5) -> None:
-    data = load_dataset("fashion_mnist")
+    space = load_space("fashion_cnn")
+    data = load_dataset(space.dataset)
     rows = np.random.default_rng(0).choice(len(data.y), 12_000, replace=False)
     x, y = data.x[rows].astype("float32"), data.y[rows]
     split = (x[:6000], y[:6000], x[6000:], y[6000:])
     results = {}
     for momentum in (0.99, 0.9):
-        results[str(momentum)] = validation_curve(momentum, split, epochs)
+        results[str(momentum)] = validation_curve(space, momentum, split, epochs)
         print(momentum, results[str(momentum)], flush=True)
     out = Path(__file__).resolve().parent / "results" / "bn_momentum.json"
     out.write_text(json.dumps({
