@@ -2,8 +2,9 @@
 
 The MLP is the best configuration of the first ``california`` benchmark (2 layers of
 320/234 units, Adam, cosine decay over the whole run: 5,820 steps at 60 epochs, past the
-space's 5,000-step cap, which FixedTrial warns about), as found and with more dropout and L2. The comparison uses a 20 % validation
-split of the *training* rows only, so the choice it informs never sees the test split.
+space's 5,000-step cap, which FixedTrial warns about), as found and with more dropout and
+L2. The comparison uses a 20 % validation split of the *training* rows only, so the choice
+it informs never sees the test split.
 Writes ``benchmarks/results/scalers.json``.
 
 Usage: python -m benchmarks.scalers [epochs]
