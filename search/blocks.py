@@ -8,9 +8,17 @@ objects. The pairs agree on parameter names, so a space is ``suggest_*`` calls i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
+from sklearn.pipeline import make_union
+from sklearn.preprocessing import (
+    MinMaxScaler,
+    QuantileTransformer,
+    SplineTransformer,
+    StandardScaler,
+)
 
 #: Optimizer family -> its conditional parameters, each (low, high, log) or choices.
 #: A name shared by families (``rho``, ``beta_1``) must have one range: Optuna keeps one
@@ -165,37 +173,28 @@ def mlp(
     return compile_model(keras.Model(inputs, outputs), params, task, metric)
 
 
-SCALERS = ("standard", "quantile", "spline", "minmax", "none")
+#: Scaler name -> a factory for the unfitted scikit-learn transformer (``none``: no
+#: preprocessing). ``quantile`` maps each feature to a normal distribution through its
+#: quantiles, which tames heavy tails (California's average occupancy reaches 1,243) that
+#: standardizing leaves in place; its seed is fixed so a refit is identical. ``spline`` keeps
+#: the standardized features and adds a cubic B-spline basis per feature with knots at its
+#: quantiles: an MLP then sees where a value lies in its distribution (a piecewise encoding of
+#: numbers, as in Gorishniy et al. 2022), which suits features such as latitude whose effect
+#: on the target is far from monotone.
+_SCALERS: dict[str, Callable[[], Any]] = {
+    "standard": StandardScaler,
+    "quantile": lambda: QuantileTransformer(output_distribution="normal", random_state=0),
+    "spline": lambda: make_union(
+        StandardScaler(), SplineTransformer(n_knots=12, degree=3, knots="quantile")
+    ),
+    "minmax": MinMaxScaler,
+    "none": lambda: None,
+}
+SCALERS = tuple(_SCALERS)
 
 
 def make_scaler(name: str):
-    """An unfitted scikit-learn scaler by name (``none``: no preprocessing).
-
-    ``quantile`` maps each feature to a normal distribution through its quantiles, which
-    tames heavy tails (California's average occupancy reaches 1,243) that standardizing
-    leaves in place. Its seed is fixed so a refit is identical. ``spline`` keeps the
-    standardized features and adds a cubic B-spline basis per feature with knots at its
-    quantiles: an MLP then sees where a value lies in its distribution (a piecewise encoding
-    of numbers, as in Gorishniy et al. 2022), which suits features such as latitude whose
-    effect on the target is far from monotone.
-    """
-    from sklearn.pipeline import make_union
-    from sklearn.preprocessing import (
-        MinMaxScaler,
-        QuantileTransformer,
-        SplineTransformer,
-        StandardScaler,
-    )
-
-    scalers = {
-        "standard": StandardScaler,
-        "quantile": lambda: QuantileTransformer(output_distribution="normal", random_state=0),
-        "spline": lambda: make_union(
-            StandardScaler(), SplineTransformer(n_knots=12, degree=3, knots="quantile")
-        ),
-        "minmax": MinMaxScaler,
-        "none": lambda: None,
-    }
-    if name not in scalers:
+    """An unfitted scikit-learn scaler by name, or ``None`` for ``none`` (see ``_SCALERS``)."""
+    if name not in _SCALERS:
         raise ValueError(f"scaler must be one of {SCALERS}, but got {name=}.")
-    return scalers[name]()
+    return _SCALERS[name]()
