@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import platform
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from search._final import (
     evaluate_on_test,
     final_epochs,
     retrain,
+    schedule_stretch,
 )
 from search._loaders import load_dataset
 from search._space import load_space
@@ -50,6 +52,10 @@ def export_best(study: optuna.Study) -> dict[str, Any]:
         "trial": best.number,
         "params": best.params,
         "epochs": final_epochs(best.user_attrs.get("best_epochs", [])),
+        # What the test evaluation used (1.0 before the stretch existed), else what it will use.
+        "schedule_stretch": (
+            final.get("schedule_stretch", 1.0) if final else schedule_stretch(meta["settings"])
+        ),
         "seed": best.user_attrs.get("seed"),
         "cv": cv_summary(best),
         "test": final["test"] if final else None,
@@ -85,6 +91,12 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: field 'epochs' must be at least 1, but got {config['epochs']}."
         )
+    stretch = config.get("schedule_stretch", 1.0)  # absent in exports made before it existed
+    valid = isinstance(stretch, (int, float)) and not isinstance(stretch, bool)
+    if not (valid and math.isfinite(stretch) and stretch > 0):
+        raise ConfigError(
+            f"{path}: field 'schedule_stretch' must be a positive number, but got {stretch!r}."
+        )
     return config
 
 
@@ -100,8 +112,9 @@ def train_from_config(
     dataset = load_dataset(space.dataset, data_dir)
     try:
         result = retrain(
-            space, config["params"], dataset, epochs=config["epochs"], seed=config["seed"]
-        )
+            space, config["params"], dataset, epochs=config["epochs"], seed=config["seed"],
+            stretch=config.get("schedule_stretch", 1.0),
+        )  # fmt: skip
     except ValueError as exc:  # FixedTrial: a parameter the space asks for is missing
         raise ConfigError(f"config params do not fit space {space.name!r}: {exc}") from None
     if output is not None:

@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 import optuna
 
+from search import blocks
 from search._dataset import Dataset
 from search._errors import HpsearchError, StudyError, TrialError
 from search._fit import FitResult, fit_model
 from search._metrics import test_metrics
 from search._plots import learning_curves, task_figures
 from search._space import Space
+from search._study import metadata
 
 AUDIT_KEY = "test_evaluations"
 FINAL_KEY = "final"
@@ -29,6 +31,17 @@ FINAL_KEY = "final"
 def final_epochs(best_epochs: list[int]) -> int:
     """Epochs for the full-data fit: the median of the folds' best epochs, at least 1."""
     return max(1, round(statistics.median(best_epochs))) if best_epochs else 1
+
+
+def schedule_stretch(settings: dict[str, Any]) -> float:
+    """All training rows over the rows a CV fold trained on: ``folds / ((folds - 1) * subsample)``.
+
+    The final fit runs the folds' best epoch count on all rows, so a step-counted learning-rate
+    decay is stretched by this factor to follow the same curve per epoch
+    (:func:`search.blocks.stretch_schedule`).
+    """
+    folds, subsample = settings["folds"], settings["subsample"]
+    return folds / ((folds - 1) * subsample)
 
 
 def cv_summary(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
@@ -48,10 +61,19 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial:
 
 
 def retrain(
-    space: Space, params: dict[str, Any], dataset: Dataset, *, epochs: int, seed: int
+    space: Space,
+    params: dict[str, Any],
+    dataset: Dataset,
+    *,
+    epochs: int,
+    seed: int,
+    stretch: float = 1.0,
 ) -> FitResult:
-    """The best parameters refit on the full training set, through the same fit path as CV."""
-    fixed = space.suggest(optuna.trial.FixedTrial(params))
+    """The best parameters refit on the full training set, through the same fit path as CV.
+
+    ``stretch`` scales a step-counted learning-rate decay (see :func:`schedule_stretch`).
+    """
+    fixed = blocks.stretch_schedule(space.suggest(optuna.trial.FixedTrial(params)), stretch)
     n_classes = len(dataset.class_names or ()) or None
     try:
         return fit_model(
@@ -104,13 +126,17 @@ def evaluate_study(
         )
     best = best_trial(study)
     epochs = final_epochs(best.user_attrs.get("best_epochs", []))
-    result = retrain(space, best.params, dataset, epochs=epochs, seed=best.user_attrs["seed"])
+    stretch = schedule_stretch(metadata(study)["settings"])
+    result = retrain(
+        space, best.params, dataset, epochs=epochs, seed=best.user_attrs["seed"], stretch=stretch
+    )
     metrics = evaluate_on_test(result, space, dataset, folder)
     cv = cv_summary(best)
     report = {
         "study": study.study_name,
         "trial": best.number,
         "epochs": epochs,
+        "schedule_stretch": stretch,
         "train_rows": len(dataset.y),
         "test_rows": len(dataset.test),
         "data_fingerprint": {"train": dataset.fingerprint, "test": dataset.test.fingerprint},
@@ -130,7 +156,7 @@ def evaluate_study(
     study.set_user_attr(AUDIT_KEY, [*audit, entry])
     study.set_user_attr(
         FINAL_KEY,
-        {k: report[k] for k in ("trial", "epochs", "cv_test_gap")}
+        {k: report[k] for k in ("trial", "epochs", "schedule_stretch", "cv_test_gap")}
         | {"test": scalars, "data_fingerprint": report["data_fingerprint"]},
     )
     return report

@@ -48,6 +48,8 @@ def test_optimize_export_train_end_to_end(california_study, runner):
     assert set(exported["cv"]) == {"mean", "std", "folds"} and len(exported["cv"]["folds"]) == 2
     assert set(exported["versions"]) >= {"python", "tensorflow", "keras", "optuna", "hpsearch"}
     assert exported["test"]["mse"] == pytest.approx(report["test"]["mse"])
+    # Folds trained on half of a 5 % subsample: decay stretched 40x for all rows.
+    assert exported["schedule_stretch"] == report["schedule_stretch"] == pytest.approx(40.0)
 
     result = runner.invoke(cli, ["train", "--config", "best.json", "-o", "m.keras", "--evaluate"])
     assert result.exit_code == 0, result.output

@@ -104,6 +104,10 @@ def test_malformed_config_names_the_field(runner, tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     result = runner.invoke(cli, ["train", "--config", "bad.json"])
     assert "not valid JSON" in _one_line_error(result)
+    complete = '"space": "california", "params": {}, "seed": 1, "epochs": 2'
+    (tmp_path / "bad.json").write_text("{" + complete + ', "schedule_stretch": NaN}')
+    result = runner.invoke(cli, ["train", "--config", str(tmp_path / "bad.json")])
+    assert "'schedule_stretch' must be a positive number, but got nan" in _one_line_error(result)
 
 
 def test_diverging_trials_fail_with_reason_and_the_study_goes_on(runner, storage):

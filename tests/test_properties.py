@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import tempfile
 from pathlib import Path
 
@@ -61,8 +62,10 @@ json_values = st.recursive(
 
 
 @FAST
-@given(config=st.dictionaries(st.sampled_from(["space", "params", "epochs", "seed", "x"]),
-                              json_values, max_size=5))  # fmt: skip
+@given(config=st.dictionaries(
+    st.sampled_from(["space", "params", "epochs", "seed", "schedule_stretch", "x"]),
+    json_values, max_size=6,
+))  # fmt: skip
 def test_random_configs_are_accepted_only_when_complete(config):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "c.json"
@@ -73,6 +76,7 @@ def test_random_configs_are_accepted_only_when_complete(config):
             assert "\n" not in str(exc)
         else:
             assert isinstance(checked["params"], dict) and checked["epochs"] >= 1
+            assert 0 < checked.get("schedule_stretch", 1.0) < math.inf
 
 
 option_values = st.one_of(
