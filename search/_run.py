@@ -39,11 +39,20 @@ from search._workers import SearchJob, search_in_workers
 DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 
 
-def _recorded(study_name: str, storage: str) -> tuple[dict[str, Any], int]:
+def _adopt_fingerprint(study: optuna.Study, space: Space) -> None:
+    """Rewrites a study's raw-source space fingerprint (recorded before comments stopped
+    counting) to the current kind when it matches this space, so the study resumes."""
+    meta = study.user_attrs.get(META_KEY)
+    if meta and meta.get("space_fingerprint") == space.legacy_fingerprint:
+        study.set_user_attr(META_KEY, meta | {"space_fingerprint": space.fingerprint})
+
+
+def _recorded(study_name: str, storage: str, space: Space) -> tuple[dict[str, Any], int]:
     """The metadata and trial count of an existing study, or ``({}, 0)``."""
     if study_name not in study_names(storage):
         return {}, 0
     study = load_study(study_name, storage)
+    _adopt_fingerprint(study, space)
     return study.user_attrs.get(META_KEY, {}), len(study.get_trials(deepcopy=False))
 
 
@@ -98,7 +107,7 @@ def optimize_study(
     """
     space = load_space(space_name, file=space_file)
     study_name = study_name or space.name
-    recorded, n_existing = _recorded(study_name, storage)
+    recorded, n_existing = _recorded(study_name, storage, space)
     chosen = resolve_options(options, recorded)
     settings = SearchSettings(**chosen["settings"])
     dataset = load_dataset(space.dataset, data_dir)
@@ -160,6 +169,8 @@ def evaluate_stored_study(
     study = load_study(study_name, storage)
     meta = metadata(study)
     space = load_space(meta["space"], file=meta.get("space_file"))
+    _adopt_fingerprint(study, space)
+    meta = metadata(study)
     dataset = load_dataset(space.dataset, data_dir)
     for key, now in (
         ("space_fingerprint", space.fingerprint),

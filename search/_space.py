@@ -20,6 +20,8 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import io
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -60,8 +62,14 @@ class Space:
 
     @property
     def fingerprint(self) -> str:
-        """Hash of the module's source: a change of ranges changes it."""
-        return hashlib.sha256(inspect.getsource(self.module).encode()).hexdigest()[:16]
+        """Hash of the module's code tokens: an edited range changes it; comments, blank lines
+        and line wrapping do not, so documenting a space does not strand its studies."""
+        return _sha16(_code_tokens(inspect.getsource(self.module)))
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """Hash of the raw source, as studies recorded it before comments stopped counting."""
+        return _sha16(inspect.getsource(self.module))
 
     def suggest(self, trial: Any) -> dict[str, Any]:
         return dict(self.module.suggest(trial))
@@ -72,6 +80,16 @@ class Space:
     def preprocessor(self, params: dict[str, Any]):
         make = getattr(self.module, "preprocessor", None)
         return make(params) if make else None
+
+
+def _sha16(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _code_tokens(source: str) -> str:
+    """The source's tokens without comments and non-logical line breaks, space-separated."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return " ".join(t.string for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL))
 
 
 def _check(module: ModuleType, label: str) -> None:

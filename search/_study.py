@@ -1,7 +1,7 @@
 """Studies: samplers and pruners by name, creation and resume, and the trial budget.
 
 A study records what it was created with (space, settings, fingerprints of the
-data and of the space's source) in its user attrs under ``hpsearch``, so later
+data and of the space's code) in its user attrs under ``hpsearch``, so later
 commands need only its name and storage, and a resume that would mix different
 data, ranges or settings is refused.
 """

@@ -1,11 +1,19 @@
-"""Studies: resume to N finished trials, refuse mixed settings, reproducible with --seed."""
+"""Studies: resume to N finished trials, refuse mixed settings or edited code, reproducible
+with --seed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import optuna
 import pytest
 from optuna.trial import TrialState
 
-from tests.helpers import optimize, trials
+from search._space import load_space
+from search._study import META_KEY
+from search.cli import cli
+from tests.conftest import space_file
+from tests.helpers import TINY, optimize, trials
 
 
 def test_rerun_resumes_the_same_study_up_to_n_trials(runner, storage):
@@ -30,6 +38,36 @@ def test_resume_with_different_settings_is_refused(runner, storage):
     assert result.exit_code == 1
     assert "was created with settings=" in result.output and "--study-name" in result.output
     assert len(trials(storage)) == 1  # nothing was mixed in
+
+
+def test_a_comment_edit_keeps_the_study_and_a_range_edit_does_not(runner, storage, tmp_path):
+    space = tmp_path / "tiny.py"
+    source = Path(space_file("tiny")).read_text()
+    space.write_text(source)
+    args = ["optimize", "--space-file", str(space), *TINY, "--storage", storage, "--no-final"]
+    assert runner.invoke(cli, [*args, "--trials", "1"]).exit_code == 0
+    old_range = '"units", 4, widest)'
+    assert old_range in source
+    wrapped = source.replace(old_range, '\n        "units", 4, widest  # per layer\n    )')
+    space.write_text("# A reworded note.\n\n" + wrapped)
+    resumed = runner.invoke(cli, [*args, "--trials", "2"])
+    assert resumed.exit_code == 0, resumed.output
+    space.write_text(source.replace(old_range, '"units", 10, widest)'))
+    refused = runner.invoke(cli, [*args, "--trials", "3"])
+    assert refused.exit_code == 1 and "was created with space_fingerprint=" in refused.output
+    assert len(trials(storage)) == 2
+
+
+def test_a_study_fingerprinted_by_raw_source_resumes_and_is_upgraded(runner, storage):
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
+    space = load_space(file=space_file("tiny"))
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    legacy = study.user_attrs[META_KEY] | {"space_fingerprint": space.legacy_fingerprint}
+    study.set_user_attr(META_KEY, legacy)  # as studies recorded it before comments were ignored
+    assert optimize(runner, storage, "--no-final", trials=2).exit_code == 0
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    assert study.user_attrs[META_KEY]["space_fingerprint"] == space.fingerprint
+    assert len(trials(storage)) == 2
 
 
 def test_study_name_reused_with_another_space_is_refused(runner, storage):
