@@ -1,0 +1,81 @@
+"""Final-fit recipe on training rows only: learning-rate decay stretched or not.
+
+The final fit trains all training rows for the folds' best epoch count. A decaying schedule
+counts optimizer steps, so on more rows per epoch it either keeps its curve per step
+(unstretched: the rate falls faster per epoch than in the folds) or per epoch (stretched by
+all rows over a fold's rows). For each benchmark result with a decaying schedule, this fits
+its configuration through the engine's fit path on 80 % of the training rows, both ways, and
+scores the other 20 % after the last epoch, as the final fit would stop. The test split is
+never read. Writes ``benchmarks/results/final_fit_schedule.json``.
+
+Usage: python -m benchmarks.final_fit_schedule SPACE [SPACE ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from optuna.trial import FixedTrial
+from sklearn.model_selection import train_test_split
+
+from benchmarks.run_space import machine
+from search import blocks, load_dataset, load_space
+from search._export import versions
+from search._fit import fit_model
+
+HERE = Path(__file__).resolve().parent
+HELD_OUT = 0.2
+
+
+def compare(space_name: str) -> dict:
+    """Held-out score of one result's configuration, decay unstretched and stretched."""
+    config = json.loads((HERE / "results" / f"{space_name}.json").read_text())
+    space = load_space(space_name)
+    dataset = load_dataset(space.dataset, None)
+    stratify = dataset.y if space.task != "regression" else None
+    x_fit, x_val, y_fit, y_val = train_test_split(
+        dataset.x, dataset.y, test_size=HELD_OUT, random_state=0, stratify=stratify
+    )
+    folds, subsample = config["settings"]["folds"], config["settings"]["subsample"]
+    stretch = (1 - HELD_OUT) * folds / ((folds - 1) * subsample)  # fit rows over a fold's rows
+    params = space.suggest(FixedTrial(config["params"]))
+    scores = {}
+    for label, factor in (("unstretched", 1.0), ("stretched", stretch)):
+        result = fit_model(
+            space, blocks.stretch_schedule(params, factor), x_fit, y_fit,
+            epochs=config["epochs"], seed=config["seed"], validation=(x_val, y_val),
+            n_classes=len(dataset.class_names or ()) or None,
+        )  # fmt: skip
+        scores[label] = round(result.history[space.monitor][-1], 4)
+    return {
+        "metric": space.metric,
+        "schedule": params["schedule"],
+        "epochs": config["epochs"],
+        "stretch": round(stretch, 3),
+        **scores,
+    }
+
+
+def main(spaces: list[str]) -> None:
+    results = {name: compare(name) for name in spaces}
+    out = HERE / "results" / "final_fit_schedule.json"
+    out.write_text(
+        json.dumps(
+            {
+                "results": results,
+                "held_out": HELD_OUT,
+                "machine": machine(),
+                "versions": versions(),
+                "command": f"python -m benchmarks.final_fit_schedule {' '.join(spaces)}",
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
