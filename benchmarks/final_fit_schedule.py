@@ -59,22 +59,17 @@ def compare(space_name: str) -> dict:
 
 
 def main(spaces: list[str]) -> None:
-    results = {name: compare(name) for name in spaces}
+    """Compares each space and adds it to the results file, keeping the spaces run before."""
     out = HERE / "results" / "final_fit_schedule.json"
-    out.write_text(
-        json.dumps(
-            {
-                "results": results,
-                "held_out": HELD_OUT,
-                "machine": machine(),
-                "versions": versions(),
-                "command": f"python -m benchmarks.final_fit_schedule {' '.join(spaces)}",
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    print(json.dumps(results, indent=2))
+    runs = json.loads(out.read_text())["runs"] if out.exists() else {}
+    for name in spaces:
+        runs[name] = compare(name) | {
+            "machine": machine(),
+            "versions": versions(),
+            "command": f"python -m benchmarks.final_fit_schedule {' '.join(spaces)}",
+        }
+        print(name, json.dumps(runs[name]))
+    out.write_text(json.dumps({"held_out": HELD_OUT, "runs": runs}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
