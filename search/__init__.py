@@ -20,6 +20,7 @@ _MODULES = {
     "Dataset": "_dataset",
     "HpsearchError": "_errors",
     "Objective": "_objective",
+    "OverBudget": "_errors",
     "SealedTest": "_dataset",
     "SearchSettings": "_objective",
     "Space": "_space",

@@ -1,7 +1,7 @@
 """Errors by consequence, after KerasTuner's ``errors.py``.
 
-A :class:`TrialError` fails one trial and the study goes on; every other
-:class:`HpsearchError` stops the command with one clear line.
+A :class:`TrialError` fails one trial (:class:`OverBudget` prunes it, as infeasible) and
+the study goes on; every other :class:`HpsearchError` stops the command with one clear line.
 """
 
 from __future__ import annotations
@@ -35,3 +35,15 @@ class TrialError(Exception):
 
 class TrialDiverged(TrialError):
     """Training produced a NaN or infinite loss."""
+
+
+class OverBudget(TrialError):
+    """The model has more parameters than ``--max-params`` allows; it is never trained.
+
+    The objective prunes such a trial as infeasible rather than failing it (see
+    ``Objective.__call__``), so the sampler learns to leave oversized regions.
+    """
+
+    def __init__(self, n_params: int, max_params: int) -> None:
+        super().__init__(f"model has {n_params:,} parameters, over the budget of {max_params:,}.")
+        self.n_params, self.max_params = n_params, max_params

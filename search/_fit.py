@@ -15,7 +15,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from search._errors import TrialDiverged, TrialError
+from search._errors import OverBudget, TrialDiverged
 from search._space import Space
 
 DEFAULT_BATCH_SIZE = 128
@@ -76,7 +76,7 @@ def fit_model(
         n_classes: Classes of the whole data set (a fold may miss a rare one).
 
     Raises:
-        TrialError: The model is over the parameter budget.
+        OverBudget: The model is over the parameter budget.
         TrialDiverged: The training loss became NaN or infinite.
     """
     keras.backend.clear_session()
@@ -89,9 +89,7 @@ def fit_model(
     outputs = n_classes if space.task == "multiclass" and n_classes else n_outputs(space, y)
     model = space.build(params, tuple(x.shape[1:]), outputs)
     if max_params is not None and model.count_params() > max_params:
-        raise TrialError(
-            f"model has {model.count_params():,} parameters, over the budget of {max_params:,}."
-        )
+        raise OverBudget(model.count_params(), max_params)
     started = time.perf_counter()
     history = model.fit(
         x, y,

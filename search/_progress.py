@@ -30,6 +30,8 @@ def _best(study: optuna.Study) -> str:
 
 
 def _why(trial: FrozenTrial) -> str:
+    if "over_budget" in trial.user_attrs:
+        return f"  ({trial.user_attrs['over_budget']})"
     if trial.state == TrialState.PRUNED and "pruned_at" in trial.user_attrs:
         where = trial.user_attrs["pruned_at"]
         return f"  (fold {where['fold']}, epoch {where['epoch']}: {where.get('pruner', '')})"

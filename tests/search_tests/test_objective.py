@@ -69,3 +69,21 @@ def test_settings_refuse_bad_values():
         SearchSettings(folds=1)
     with pytest.raises(HpsearchError, match="subsample must be in"):
         SearchSettings(subsample=0)
+
+
+def test_an_oversized_model_is_pruned_untrained_as_an_infeasible_trial(data_dir):
+    space = load_space(file=space_file("tiny"))
+    settings = SearchSettings(folds=2, max_epochs=2, subsample=0.05, seed=0, max_params=100)
+    objective = Objective(space, load_dataset("california", data_dir), settings)
+    study = optuna.create_study(direction="minimize")
+    study.enqueue_trial({"units": 16})  # 10 * 16 + 1 = 161 parameters
+    study.enqueue_trial({"units": 4})  # 41
+    run_search(study, objective, n_trials=2)
+    oversized, small = study.trials
+    assert oversized.state == optuna.trial.TrialState.PRUNED  # finished, and TPE sees it
+    assert oversized.user_attrs["n_params"] == 161
+    assert oversized.constraints == {"max_params": pytest.approx(0.61)}
+    assert "161 parameters, over the budget of 100" in oversized.user_attrs["over_budget"]
+    assert "fold_scores" not in oversized.user_attrs and not oversized.intermediate_values
+    assert small.state == optuna.trial.TrialState.COMPLETE and small.constraints == {}
+    assert study.best_trial.number == 1
