@@ -121,6 +121,16 @@ def test_diverging_trials_fail_with_reason_and_the_study_goes_on(runner, storage
     assert all(t.number % 2 == 0 for t in complete)
 
 
+def test_a_budget_no_model_fits_prunes_every_trial_and_says_why(runner, storage):
+    # The tiny space's smallest model has 41 parameters.
+    result = optimize(runner, storage, "--max-params", "10", "--trials-per-worker", "0")
+    assert "has no complete trial yet" in _one_line_error(result)
+    done = trials(storage)
+    assert [t.state for t in done] == [TrialState.PRUNED] * 3  # finished: no extra trials
+    assert all(t.constraints["max_params"] > 0 for t in done)
+    assert result.output.count("over the budget of 10.)") == 3  # on each progress line
+
+
 def test_a_space_whose_every_trial_raises_stops_with_the_error(runner, storage):
     result = optimize(runner, storage, "--no-final", space="shape_error", trials=20)
     message = _one_line_error(result)
