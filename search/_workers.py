@@ -149,3 +149,7 @@ def search_in_workers(
         guard, ran = payload
         if ran < trials_per_worker:  # budget met, timeout, or the sampler ran out (grid)
             return
+        # Optuna starts one trial whatever the timeout left, so a worker started after the
+        # deadline would run a trial past it (bench_california_binary_spline: 3 minutes).
+        if deadline is not None and time.time() >= deadline:
+            return

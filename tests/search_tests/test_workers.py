@@ -22,6 +22,14 @@ def test_workers_share_the_budget_and_report_every_trial(runner, storage):
     assert [line.split()[1] for line in lines] == ["0", "1", "2"]  # progress came back
 
 
+def test_no_worker_starts_after_the_timeout(runner, storage):
+    # Each worker runs one trial; its start-up alone outlasts the 1-second limit.
+    result = optimize(runner, storage, "--no-final", "--trials-per-worker", "1",
+                      "--timeout", "1", trials=4)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [t.state for t in trials(storage)] == [TrialState.COMPLETE]
+
+
 def test_failures_are_counted_across_workers(runner, storage):
     result = optimize(runner, storage, "--no-final", "--trials-per-worker", "2",
                       space="shape_error", trials=20)  # fmt: skip
