@@ -25,19 +25,19 @@ from optuna.trial import TrialState
 from benchmarks.run_space import machine
 from search import Objective, OverBudget, load_dataset, load_space
 from search._export import versions
-from search._fit import n_outputs
+from search._fit import build_model
 from search._study import FINISHED, META_KEY
 
 HERE = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2, 3, 4)
 
 
-def count_params(space, params: dict, x, y) -> int:
-    """Parameters of the model ``params`` describe, on the inputs its preprocessor makes."""
+def count_params(space, params: dict, data) -> int:
+    """Parameters of the model ``params`` describe, built as a fit would build it."""
     keras.backend.clear_session()
-    preprocessor = space.preprocessor(params)
-    inputs = x[:64] if preprocessor is None else preprocessor.fit_transform(x[:64])
-    return space.build(params, tuple(inputs.shape[1:]), n_outputs(space, y)).count_params()
+    n_classes = len(data.class_names or ()) or None
+    model, _, _ = build_model(space, params, data.x[:64], data.y[:64], n_classes=n_classes)
+    return model.count_params()
 
 
 def over_budget_share(finished, space, data, max_params: int, *, seed: int, n: int,
@@ -50,7 +50,7 @@ def over_budget_share(finished, space, data, max_params: int, *, seed: int, n: i
     over = 0
     for _ in range(n):
         trial = study.ask()
-        n_params = count_params(space, space.suggest(trial), data.x, data.y)
+        n_params = count_params(space, space.suggest(trial), data)
         if n_params > max_params and infeasible:
             Objective._infeasible(trial, OverBudget(n_params, max_params))
             study.tell(trial, state=TrialState.PRUNED)

@@ -49,6 +49,26 @@ def n_outputs(space: Space, y: np.ndarray) -> int:
     return int(y.max()) + 1 if space.task == "multiclass" else 1
 
 
+def build_model(
+    space: Space,
+    params: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    n_classes: int | None = None,
+) -> tuple[keras.Model, Any, np.ndarray]:
+    """Fits the space's preprocessor on ``x`` and builds the untrained model for its output.
+
+    Returns:
+        The compiled model, the fitted preprocessor (or ``None``) and the transformed ``x``.
+    """
+    preprocessor = space.preprocessor(params)
+    if preprocessor is not None:
+        x = preprocessor.fit_transform(x)
+    outputs = n_classes if space.task == "multiclass" and n_classes else n_outputs(space, y)
+    return space.build(params, tuple(x.shape[1:]), outputs), preprocessor, x
+
+
 def fit_model(
     space: Space,
     params: dict[str, Any],
@@ -81,13 +101,9 @@ def fit_model(
     """
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    preprocessor = space.preprocessor(params)
-    if preprocessor is not None:
-        x = preprocessor.fit_transform(x)
-        if validation is not None:
-            validation = (preprocessor.transform(validation[0]), validation[1])
-    outputs = n_classes if space.task == "multiclass" and n_classes else n_outputs(space, y)
-    model = space.build(params, tuple(x.shape[1:]), outputs)
+    model, preprocessor, x = build_model(space, params, x, y, n_classes=n_classes)
+    if preprocessor is not None and validation is not None:
+        validation = (preprocessor.transform(validation[0]), validation[1])
     if max_params is not None and model.count_params() > max_params:
         raise OverBudget(model.count_params(), max_params)
     started = time.perf_counter()
