@@ -14,6 +14,7 @@ import optuna
 import pandas as pd
 
 from search._dataset import Dataset
+from search._enqueue import enqueue, read_checked
 from search._errors import StudyError
 from search._export import export_best
 from search._final import AUDIT_KEY, evaluate_study
@@ -99,13 +100,16 @@ def optimize_study(
     command: str,
     live: bool = False,
     trials_per_worker: int = 0,
+    enqueue_files: tuple[str, ...] = (),
 ) -> optuna.Study:
     """Searches (or resumes) a study up to ``n_trials``, then runs the single final test.
 
     With ``trials_per_worker`` > 0 the trials run in recycled worker processes of that
-    many trials each (see ``_workers.py``); 0 runs them all in this process.
+    many trials each (see ``_workers.py``); 0 runs them all in this process. The
+    configurations in ``enqueue_files`` run first (see ``_enqueue.py``).
     """
     space = load_space(space_name, file=space_file)
+    starts = read_checked(space, enqueue_files)  # bad files stop the run before it starts
     study_name = study_name or space.name
     recorded, n_existing = _recorded(study_name, storage, space)
     chosen = resolve_options(options, recorded)
@@ -118,6 +122,7 @@ def optimize_study(
         sampler=make_sampler(chosen["sampler"], seed=seed, grid=space.grid),
         pruner=make_pruner(chosen["pruner"], max_steps=settings.folds * settings.max_epochs),
     )  # fmt: skip
+    enqueue(study, starts)
     echo(
         f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{n_trials} trials "
         f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"

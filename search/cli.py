@@ -102,6 +102,11 @@ def _command_line(verb: str, study: str) -> str:
 @click.option("--study-name", help="Defaults to the space name.")
 @click.option("--no-final", is_flag=True, help="Skip the final fit and test evaluation.")
 @click.option(
+    "--enqueue", "enqueue_files", multiple=True, type=click.Path(dir_okay=False),
+    help="Run this configuration first: JSON, an hpsearch export or {param: value}; "
+    "missing parameters are sampled; repeatable; skipped if the study already has it.",
+)  # fmt: skip
+@click.option(
     "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,
     envvar="HPSEARCH_TRIALS_PER_WORKER",
     help="Run trials in fresh worker processes of N trials each, so memory stays flat; "
@@ -110,8 +115,8 @@ def _command_line(verb: str, study: str) -> str:
 @_storage_option
 @_data_dir_option
 @_output_option
-def optimize(space_name, space_file, trials, timeout, study_name, no_final, trials_per_worker,
-             storage, data_dir, output_dir, **options):  # fmt: skip
+def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqueue_files,
+             trials_per_worker, storage, data_dir, output_dir, **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
     from search._run import optimize_study
 
@@ -122,6 +127,7 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, tria
         study_name=study_name, storage=storage, data_dir=data_dir, options=options,
         output_dir=None if no_final else Path(output_dir), echo=click.echo,
         live=sys.stdout.isatty(), trials_per_worker=trials_per_worker,
+        enqueue_files=enqueue_files,
         command=_command_line("optimize", study_name or space_name or space_file),
     )  # fmt: skip
 

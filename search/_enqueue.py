@@ -1,0 +1,103 @@
+"""Known configurations run first (``optimize --enqueue``), before the sampler takes over.
+
+Someone coming from a notebook has a hand-tuned model. Enqueued, it is scored by the same
+folds and pruner as every sampled trial, so the search must beat it on equal terms
+(Optuna's ``Study.enqueue_trial``). Each file is checked against the space before anything
+runs: a misspelt name or a value outside the space's range is an error, not a trial that
+silently samples something else.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
+
+from search._errors import HpsearchError
+from search._space import Space
+
+
+class EnqueueError(HpsearchError):
+    """An ``--enqueue`` file is unreadable or its parameters do not fit the space."""
+
+
+def read_params(path: str | Path) -> dict[str, Any]:
+    """The parameters in ``path``: an ``hpsearch export`` file, or one ``{name: value}``."""
+    try:
+        content = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise EnqueueError(f"--enqueue file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise EnqueueError(f"{path} is not valid JSON: {exc}") from None
+    params = content.get("params", content) if isinstance(content, dict) else content
+    if not isinstance(params, dict) or not params:
+        raise EnqueueError(
+            f"{path} must hold a non-empty JSON object of parameters (or an hpsearch export)."
+        )
+    return params
+
+
+def _fits(value: Any, distribution: BaseDistribution) -> bool:
+    if isinstance(distribution, CategoricalDistribution):
+        return value in distribution.choices
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(distribution, IntDistribution) and value != int(value):
+        return False
+    return distribution.low <= value <= distribution.high
+
+
+def _describe(distribution: BaseDistribution) -> str:
+    if isinstance(distribution, CategoricalDistribution):
+        return f"one of {list(distribution.choices)}"
+    kind = "an integer" if isinstance(distribution, IntDistribution) else "a number"
+    return f"{kind} in [{distribution.low}, {distribution.high}]"
+
+
+def check_params(space: Space, params: dict[str, Any], *, source: str) -> None:
+    """Replays ``params`` through the space's ``suggest`` and refuses what does not fit.
+
+    Parameters the space asks for but ``params`` lacks are allowed: the sampler fills them
+    in, as ``enqueue_trial`` does.
+    """
+    study = optuna.create_study(direction=space.direction)
+    study.enqueue_trial(params)
+    trial = study.ask()
+    try:
+        with warnings.catch_warnings():  # Optuna warns on out-of-range values; we refuse them
+            warnings.simplefilter("ignore", UserWarning)
+            space.suggest(trial)
+    except ValueError as exc:  # a categorical value not among the choices
+        raise EnqueueError(f"{source}: does not fit space {space.name!r}: {exc}") from None
+    for name, distribution in trial.distributions.items():
+        if name in params and not _fits(params[name], distribution):
+            raise EnqueueError(
+                f"{source}: {name}={params[name]!r} does not fit space {space.name!r}, "
+                f"which allows {_describe(distribution)}."
+            )
+    unused = sorted(set(params) - set(trial.distributions))
+    if unused:
+        raise EnqueueError(
+            f"{source}: space {space.name!r} does not ask for {', '.join(unused)} with these "
+            f"values; it asks for {', '.join(trial.distributions)}."
+        )
+
+
+def read_checked(space: Space, paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every ``--enqueue`` file's parameters, checked against ``space``."""
+    starts = []
+    for path in paths:
+        params = read_params(path)
+        check_params(space, params, source=str(path))
+        starts.append(params)
+    return starts
+
+
+def enqueue(study: optuna.Study, starts: list[dict[str, Any]]) -> None:
+    """Queues each configuration once: a resumed study that already has it skips it."""
+    for params in starts:
+        study.enqueue_trial(params, skip_if_exists=True)

@@ -1,0 +1,74 @@
+"""``optimize --enqueue``: known configurations run first, once, and bad ones stop the run
+before anything is created."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from optuna.trial import TrialState
+
+from search._study import study_names
+from search.cli import cli
+from tests.helpers import optimize, trials
+
+
+def _write(tmp_path, content) -> str:
+    path = tmp_path / "start.json"
+    path.write_text(json.dumps(content))
+    return str(path)
+
+
+def test_enqueued_params_run_first_and_only_once(runner, storage, tmp_path):
+    start = _write(tmp_path, {"units": 7, "learning_rate": 0.0123})  # the rest is sampled
+    assert optimize(runner, storage, "--no-final", "--enqueue", start, trials=2).exit_code == 0
+    result = optimize(runner, storage, "--no-final", "--enqueue", start, trials=3)
+    assert result.exit_code == 0, result.output
+    found = trials(storage)
+    assert [t.state for t in found] == [TrialState.COMPLETE] * 3
+    assert found[0].params["units"] == 7
+    assert [t.number for t in found if t.params["learning_rate"] == 0.0123] == [0]  # no rerun
+    assert len({t.params["beta_1"] for t in found}) == 3  # missing parameters were sampled
+
+
+def test_an_export_file_is_enqueued_as_its_params(runner, storage, tmp_path):
+    assert optimize(runner, storage, "--no-final", trials=2).exit_code == 0
+    exported = tmp_path / "best.json"
+    export = runner.invoke(cli, ["export", "tiny", "--storage", storage, "-o", str(exported)])
+    assert export.exit_code == 0, export.output
+    best = json.loads(exported.read_text())["params"]
+    result = optimize(
+        runner, storage, "--no-final", "--enqueue", str(exported), "--study-name", "again",
+        trials=1,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert trials(storage, "again")[0].params == best
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"unit": 7}, "does not ask for unit with these values; it asks for units, optimizer"),
+        ({"units": 99}, "units=99 does not fit space 'tiny', which allows an integer in [4, 16]"),
+        ({"units": 7.5}, "units=7.5 does not fit"),
+        ({"learning_rate": "fast"}, "does not fit space 'tiny': 'fast' is not a valid type"),
+        ({"optimizer": "sgd"}, "does not fit space 'tiny': 'sgd' not in ('adam',)"),
+        ([1, 2], "must hold a non-empty JSON object of parameters"),
+        ({"params": {}}, "must hold a non-empty JSON object of parameters"),
+    ],
+)
+def test_a_bad_file_is_one_line_and_nothing_runs(runner, storage, tmp_path, content, message):
+    result = optimize(runner, storage, "--enqueue", _write(tmp_path, content))
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "tiny" not in study_names(storage)
+
+
+def test_a_missing_or_broken_file_is_named(runner, storage, tmp_path):
+    missing = optimize(runner, storage, "--enqueue", str(tmp_path / "nope.json"))
+    assert missing.exit_code == 1 and "--enqueue file not found:" in missing.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{units: 7")
+    result = optimize(runner, storage, "--enqueue", str(broken))
+    assert result.exit_code == 1 and "broken.json is not valid JSON" in result.output
