@@ -48,13 +48,13 @@ def _adopt_fingerprint(study: optuna.Study, space: Space) -> None:
         study.set_user_attr(META_KEY, meta | {"space_fingerprint": space.fingerprint})
 
 
-def _recorded(study_name: str, storage: str, space: Space) -> tuple[dict[str, Any], int]:
-    """The metadata and trial count of an existing study, or ``({}, 0)``."""
+def _recorded(study_name: str, storage: str, space: Space) -> dict[str, Any]:
+    """The metadata of an existing study, or ``{}``."""
     if study_name not in study_names(storage):
-        return {}, 0
+        return {}
     study = load_study(study_name, storage)
     _adopt_fingerprint(study, space)
-    return study.user_attrs.get(META_KEY, {}), len(study.get_trials(deepcopy=False))
+    return study.user_attrs.get(META_KEY, {})
 
 
 def resolve_options(options: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
@@ -111,15 +111,14 @@ def optimize_study(
     space = load_space(space_name, file=space_file)
     starts = read_checked(space, enqueue_files)  # bad files stop the run before it starts
     study_name = study_name or space.name
-    recorded, n_existing = _recorded(study_name, storage, space)
+    recorded = _recorded(study_name, storage, space)
     chosen = resolve_options(options, recorded)
     settings = SearchSettings(**chosen["settings"])
     dataset = load_dataset(space.dataset, data_dir)
-    seed = None if settings.seed is None else settings.seed + n_existing  # no replayed samples
     study = create_or_resume(
         study_name, storage,
         meta=_study_meta(space, dataset, chosen), direction=space.direction,
-        sampler=make_sampler(chosen["sampler"], seed=seed, grid=space.grid),
+        sampler=make_sampler(chosen["sampler"], seed=settings.seed, grid=space.grid),
         pruner=make_pruner(chosen["pruner"], max_steps=settings.folds * settings.max_epochs),
     )  # fmt: skip
     enqueue(study, starts)

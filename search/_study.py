@@ -16,6 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from search._errors import HpsearchError, StudyError
+from search._seeded_sampler import TrialSeededSampler
 from search._storage import open_storage, redact
 
 META_KEY = "hpsearch"
@@ -50,6 +51,10 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
     ),
 }
 
+#: Samplers whose seed fixes one order (the shuffled grid, the scrambled QMC sequence) and
+#: whose study records each trial's place in it: every process must keep the same seed.
+ONE_SEQUENCE = ("grid", "qmc")
+
 #: Pruner name -> factory taking ``max_steps`` (folds * max_epochs).
 PRUNERS: dict[str, Callable[[int], optuna.pruners.BasePruner]] = {
     "median": lambda max_steps: optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
@@ -63,9 +68,14 @@ PRUNERS: dict[str, Callable[[int], optuna.pruners.BasePruner]] = {
 
 
 def make_sampler(name: str, *, seed: int | None, grid: dict | None) -> optuna.samplers.BaseSampler:
+    """The sampler ``name``; with a ``seed``, seeded per trial (see ``_seeded_sampler.py``)
+    unless it walks one sequence (:data:`ONE_SEQUENCE`)."""
     if name not in SAMPLERS:
         raise HpsearchError(f"unknown sampler {name!r}; known: {', '.join(SAMPLERS)}.")
-    return SAMPLERS[name](seed=seed, grid=grid)
+    factory = SAMPLERS[name]
+    if seed is None or name in ONE_SEQUENCE:
+        return factory(seed=seed, grid=grid)
+    return TrialSeededSampler(lambda trial_seed: factory(seed=trial_seed, grid=grid), seed=seed)
 
 
 def make_pruner(name: str, *, max_steps: int) -> optuna.pruners.BasePruner:

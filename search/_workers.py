@@ -70,10 +70,7 @@ def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -
         space = load_space(job.space_name, file=job.space_file)
         dataset = load_dataset(space.dataset, job.data_dir)
         study = load_study(job.study_name, job.storage)
-        seed = job.settings.seed
-        study.sampler = make_sampler(
-            job.sampler, seed=None if seed is None else seed + len(study.trials), grid=space.grid
-        )
+        study.sampler = make_sampler(job.sampler, seed=job.settings.seed, grid=space.grid)
         steps = job.settings.folds * job.settings.max_epochs
         study.pruner = make_pruner(job.pruner, max_steps=steps)
         objective = Objective(
