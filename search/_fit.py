@@ -92,7 +92,7 @@ def fit_model(
         seed: Seeds Python, NumPy and the backend, so the same call gives the same model.
         validation: ``(x_val, y_val)`` to score each epoch on, or ``None``.
         callbacks: Extra Keras callbacks (pruning, early stopping).
-        max_params: Parameter budget; a bigger model fails the trial before training.
+        max_params: Parameter budget; a bigger model is refused before training.
         n_classes: Classes of the whole data set (a fold may miss a rare one).
 
     Raises:

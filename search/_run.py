@@ -40,12 +40,22 @@ from search._workers import SearchJob, search_in_workers
 DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 
 
-def _adopt_fingerprint(study: optuna.Study, space: Space) -> None:
-    """Rewrites a study's raw-source space fingerprint (recorded before comments stopped
-    counting) to the current kind when it matches this space, so the study resumes."""
+def _upgrade_meta(study: optuna.Study, space: Space) -> None:
+    """Brings an older study's record up to date, so that it resumes.
+
+    A raw-source space fingerprint (recorded before comments stopped counting) becomes the
+    current kind when it matches this space; settings added since get their defaults.
+    """
     meta = study.user_attrs.get(META_KEY)
-    if meta and meta.get("space_fingerprint") == space.legacy_fingerprint:
-        study.set_user_attr(META_KEY, meta | {"space_fingerprint": space.fingerprint})
+    if not meta:
+        return
+    upgraded = dict(meta)
+    if meta.get("space_fingerprint") == space.legacy_fingerprint:
+        upgraded["space_fingerprint"] = space.fingerprint
+    if "settings" in meta:
+        upgraded["settings"] = {**SearchSettings().as_dict(), **meta["settings"]}
+    if upgraded != meta:
+        study.set_user_attr(META_KEY, upgraded)
 
 
 def _recorded(study_name: str, storage: str, space: Space) -> dict[str, Any]:
@@ -53,7 +63,7 @@ def _recorded(study_name: str, storage: str, space: Space) -> dict[str, Any]:
     if study_name not in study_names(storage):
         return {}
     study = load_study(study_name, storage)
-    _adopt_fingerprint(study, space)
+    _upgrade_meta(study, space)
     return study.user_attrs.get(META_KEY, {})
 
 
@@ -173,7 +183,7 @@ def evaluate_stored_study(
     study = load_study(study_name, storage)
     meta = metadata(study)
     space = load_space(meta["space"], file=meta.get("space_file"))
-    _adopt_fingerprint(study, space)
+    _upgrade_meta(study, space)
     meta = metadata(study)
     dataset = load_dataset(space.dataset, data_dir)
     for key, now in (

@@ -96,6 +96,10 @@ def _command_line(verb: str, study: str) -> str:
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Seed for folds, sampler and trials.")
 @click.option("--max-params", type=click.IntRange(min=1), help="Parameter budget per model.")
+@click.option(
+    "--max-trial-seconds", type=click.FloatRange(min=0, min_open=True),
+    help="Time budget per trial; a slower trial is stopped and pruned as infeasible.",
+)  # fmt: skip
 @click.option("--sampler", type=click.Choice(list(SAMPLERS)), help="[default: tpe]")
 @click.option("--pruner", type=click.Choice(list(PRUNERS)), help="[default: median]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to search.")

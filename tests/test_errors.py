@@ -131,6 +131,15 @@ def test_a_budget_no_model_fits_prunes_every_trial_and_says_why(runner, storage)
     assert result.output.count("over the budget of 10.)") == 3  # on each progress line
 
 
+def test_a_time_budget_no_trial_meets_prunes_every_trial_and_says_why(runner, storage):
+    result = optimize(runner, storage, "--max-trial-seconds", "0.000001")
+    assert "has no complete trial yet" in _one_line_error(result)
+    done = trials(storage)
+    assert [t.state for t in done] == [TrialState.PRUNED] * 3
+    assert all(t.constraints["max_trial_seconds"] > 0 for t in done)
+    assert result.output.count("over the limit of 1e-06 s per trial") == 3
+
+
 def test_a_space_whose_every_trial_raises_stops_with_the_error(runner, storage):
     result = optimize(runner, storage, "--no-final", space="shape_error", trials=20)
     message = _one_line_error(result)

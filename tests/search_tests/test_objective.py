@@ -87,3 +87,22 @@ def test_an_oversized_model_is_pruned_untrained_as_an_infeasible_trial(data_dir)
     assert "fold_scores" not in oversized.user_attrs and not oversized.intermediate_values
     assert small.state == optuna.trial.TrialState.COMPLETE and small.constraints == {}
     assert study.best_trial.number == 1
+
+
+def test_a_trial_over_its_time_budget_is_stopped_and_pruned_as_infeasible(data_dir):
+    space = load_space(file=space_file("tiny"))
+    dataset = load_dataset("california", data_dir)
+    study = optuna.create_study(direction="minimize")
+    for n_trials, limit in ((1, 1e-6), (2, 1e6)):  # over after its first batch; never reached
+        settings = SearchSettings(folds=2, max_epochs=2, subsample=0.05, seed=0,
+                                  max_trial_seconds=limit)  # fmt: skip
+        run_search(study, Objective(space, dataset, settings), n_trials=n_trials)
+    slow, fast = study.trials
+    assert slow.state == optuna.trial.TrialState.PRUNED
+    assert not slow.intermediate_values  # stopped inside its first epoch
+    assert slow.constraints["max_trial_seconds"] > 0
+    assert slow.user_attrs["projected_seconds"] > 0
+    assert "over the limit of 1e-06 s per trial" in slow.user_attrs["over_budget"]
+    assert fast.state == optuna.trial.TrialState.COMPLETE and fast.constraints == {}
+    with pytest.raises(HpsearchError, match="max_trial_seconds must be positive, but got 0"):
+        SearchSettings(max_trial_seconds=0)

@@ -58,15 +58,20 @@ def test_a_comment_edit_keeps_the_study_and_a_range_edit_does_not(runner, storag
     assert len(trials(storage)) == 2
 
 
-def test_a_study_fingerprinted_by_raw_source_resumes_and_is_upgraded(runner, storage):
+def test_an_older_study_record_resumes_and_is_upgraded(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     space = load_space(file=space_file("tiny"))
     study = optuna.load_study(study_name="tiny", storage=storage)
-    legacy = study.user_attrs[META_KEY] | {"space_fingerprint": space.legacy_fingerprint}
-    study.set_user_attr(META_KEY, legacy)  # as studies recorded it before comments were ignored
-    assert optimize(runner, storage, "--no-final", trials=2).exit_code == 0
+    meta = study.user_attrs[META_KEY]
+    settings = {k: v for k, v in meta["settings"].items() if k != "max_trial_seconds"}
+    # As studies were recorded before comments stopped counting and before the time budget.
+    legacy = meta | {"space_fingerprint": space.legacy_fingerprint, "settings": settings}
+    study.set_user_attr(META_KEY, legacy)
+    result = optimize(runner, storage, "--no-final", trials=2)
+    assert result.exit_code == 0, result.output
     study = optuna.load_study(study_name="tiny", storage=storage)
     assert study.user_attrs[META_KEY]["space_fingerprint"] == space.fingerprint
+    assert study.user_attrs[META_KEY]["settings"]["max_trial_seconds"] is None
     assert len(trials(storage)) == 2
 
 
