@@ -81,7 +81,7 @@ class OverTime(Infeasible):
 
     def __init__(self, elapsed: float, projected: float, limit: float) -> None:
         super().__init__(
-            f"stopped after {elapsed:.0f} s, over the limit of {limit:g} s per trial "
-            f"(all folds would take up to {projected:.0f} s).",
+            f"stopped after {elapsed:.0f} s, over the limit of {limit:g} s per trial; "
+            f"all folds would take up to {projected:.0f} s.",
             violation=projected / limit - 1, attrs={"projected_seconds": round(projected, 1)},
         )  # fmt: skip
