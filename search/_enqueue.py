@@ -9,7 +9,6 @@ silently samples something else.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 
 from search._errors import HpsearchError
+from search._jsonfile import read_json
 from search._space import Space
 
 
@@ -27,12 +27,7 @@ class EnqueueError(HpsearchError):
 
 def read_params(path: str | Path) -> dict[str, Any]:
     """The parameters in ``path``: an ``hpsearch export`` file, or one ``{name: value}``."""
-    try:
-        content = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise EnqueueError(f"--enqueue file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise EnqueueError(f"{path} is not valid JSON: {exc}") from None
+    content = read_json(path, label="--enqueue file", error=EnqueueError)
     params = content.get("params", content) if isinstance(content, dict) else content
     if not isinstance(params, dict) or not params:
         raise EnqueueError(

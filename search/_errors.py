@@ -51,7 +51,7 @@ class Infeasible(TrialError):
         attrs: Measurements recorded on the trial as user attributes.
     """
 
-    constraint = "budget"
+    constraint: str  # set by each subclass
 
     def __init__(self, message: str, *, violation: float, attrs: dict) -> None:
         super().__init__(message)

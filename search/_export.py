@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import math
 import platform
 from pathlib import Path
@@ -21,6 +20,7 @@ from search._final import (
     retrain,
     schedule_stretch,
 )
+from search._jsonfile import read_json
 from search._loaders import load_dataset
 from search._space import load_space
 from search._study import metadata
@@ -72,12 +72,7 @@ _FIELDS = {"space": str, "params": dict, "epochs": int, "seed": int}
 
 def read_config(path: str | Path) -> dict[str, Any]:
     """Parses and checks an exported config, naming the first missing or bad field."""
-    try:
-        config = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    config = read_json(path, label="config file", error=ConfigError)
     if not isinstance(config, dict):
         raise ConfigError(f"{path} must hold a JSON object, but holds {type(config).__name__}.")
     for field, kind in _FIELDS.items():
