@@ -146,20 +146,25 @@ def evaluate_study(
     }
     result.model.save(folder / "model.keras")
     (folder / "metrics.json").write_text(json.dumps(report, indent=2))
-    scalars = {k: v for k, v in metrics.items() if isinstance(v, float)}
+    _record(study, report, command=command)
+    return report
+
+
+def _record(study: optuna.Study, report: dict[str, Any], *, command: str) -> None:
+    """Appends the evaluation to the study's audit log and stores it as the study's final."""
+    scalars = {k: v for k, v in report["test"].items() if isinstance(v, float)}
     entry = {
         "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
-        "trial": best.number,
+        "trial": report["trial"],
         "metrics": scalars,
     }
-    study.set_user_attr(AUDIT_KEY, [*audit, entry])
+    study.set_user_attr(AUDIT_KEY, [*study.user_attrs.get(AUDIT_KEY, []), entry])
     study.set_user_attr(
         FINAL_KEY,
         {k: report[k] for k in ("trial", "epochs", "schedule_stretch", "cv_test_gap")}
         | {"test": scalars, "data_fingerprint": report["data_fingerprint"]},
     )
-    return report
 
 
 def _gap(metric: str, cv_mean: float | None, metrics: dict[str, Any]) -> float | None:
