@@ -3,6 +3,7 @@ and the artifact store the dashboard serves final reports from."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -52,12 +53,19 @@ def open_storage(url: str) -> optuna.storages.RDBStorage:
             except OSError as exc:
                 raise StorageError(f"cannot create {folder} for {redact(url)!r}: {exc}") from None
         engine_kwargs = {"connect_args": {"timeout": 60}}
+    connect = functools.partial(
+        optuna.storages.RDBStorage,
+        url, engine_kwargs=engine_kwargs, heartbeat_interval=60, grace_period=180,
+    )  # fmt: skip
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
-                url, engine_kwargs=engine_kwargs, heartbeat_interval=60, grace_period=180
-            )
+            try:
+                return connect()
+            except sqlalchemy.exc.IntegrityError:
+                # Several searches started on a new database at once and another one wrote
+                # the schema between our check and our write; it exists now, so connect again.
+                return connect()
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise StorageError(
