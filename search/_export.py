@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import keras
 import optuna
 
 from search._errors import HpsearchError
@@ -31,8 +32,9 @@ class ConfigError(HpsearchError):
 
 
 def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for dist in ("tensorflow", "tensorflow-cpu", "keras", "optuna", "hpsearch"):
+    """The software a result came from; the Keras backend says which framework trained it."""
+    found = {"python": platform.python_version(), "keras_backend": keras.backend.backend()}
+    for dist in ("tensorflow", "tensorflow-cpu", "jax", "keras", "optuna", "hpsearch"):
         try:
             found[dist.removesuffix("-cpu")] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
