@@ -15,14 +15,19 @@ from typing import Any
 
 import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
+from optuna.trial import TrialState
 
-from search._errors import HpsearchError
+from search._errors import HpsearchError, TrialError
 from search._jsonfile import read_json
 from search._space import Space
 
 
 class EnqueueError(HpsearchError):
     """An ``--enqueue`` file is unreadable or its parameters do not fit the space."""
+
+
+class DuplicateStart(TrialError):
+    """The same configuration was queued twice; this copy fails at once instead of running."""
 
 
 def read_params(path: str | Path) -> dict[str, Any]:
@@ -96,3 +101,25 @@ def enqueue(study: optuna.Study, starts: list[dict[str, Any]]) -> None:
     """Queues each configuration once: a resumed study that already has it skips it."""
     for params in starts:
         study.enqueue_trial(params, skip_if_exists=True)
+
+
+def refuse_duplicate_start(trial: optuna.Trial) -> None:
+    """Fails ``trial`` if it is a second copy of an enqueued configuration.
+
+    ``enqueue_trial(skip_if_exists=True)`` checks, then writes, so searches that start together
+    on one study each queue the same start (Optuna's docs say so). In ``bench_fashion_cnn_gpu``
+    three of four processes queued it and each spent 2 minutes training it. The copy with the
+    lowest number runs; the others fail here, and TPE ignores failed trials.
+    """
+    queued = trial.study.get_trials(deepcopy=False)
+    own = next(t.system_attrs.get("fixed_params") for t in queued if t.number == trial.number)
+    if own is None:
+        return
+    for earlier in queued:
+        if earlier.number >= trial.number or earlier.state == TrialState.FAIL:
+            continue
+        if earlier.system_attrs.get("fixed_params") == own:
+            raise DuplicateStart(
+                f"the enqueued configuration of trial {earlier.number} was queued again "
+                "(several searches started at once); this copy is skipped."
+            )

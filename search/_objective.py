@@ -22,6 +22,7 @@ from optuna.trial import TrialState
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from search._dataset import Dataset
+from search._enqueue import refuse_duplicate_start
 from search._errors import HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from search._fit import FitResult, fit_model
 from search._space import Space
@@ -219,6 +220,7 @@ class Objective:
         seed = self.trial_seed(trial)
         trial.set_user_attr("seed", seed)
         try:
+            refuse_duplicate_start(trial)
             return self._cross_validate(trial, params, seed)
         except (HpsearchError, optuna.TrialPruned):
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import optuna
 import pytest
 from optuna.trial import TrialState
 
@@ -29,6 +30,24 @@ def test_enqueued_params_run_first_and_only_once(runner, storage, tmp_path):
     assert found[0].params["units"] == 7
     assert [t.number for t in found if t.params["learning_rate"] == 0.0123] == [0]  # no rerun
     assert len({t.params["beta_1"] for t in found}) == 3  # missing parameters were sampled
+
+
+def test_a_start_queued_twice_by_searches_starting_together_runs_once(runner, storage):
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    start = {"units": 9, "learning_rate": 0.0234}
+    for _ in range(2):  # what two processes' skip_if_exists checks let through at once
+        study.enqueue_trial(start)
+    result = optimize(runner, storage, "--no-final", trials=3)
+    assert result.exit_code == 0, result.output
+    found = trials(storage)
+    assert [t.state for t in found] == [TrialState.COMPLETE, TrialState.COMPLETE,
+                                        TrialState.FAIL, TrialState.COMPLETE]  # fmt: skip
+    assert found[1].params["units"] == found[2].params["units"] == 9
+    assert (
+        "enqueued configuration of trial 1 was queued again" in found[2].user_attrs["fail_reason"]
+    )
+    assert "queued again" in result.output  # the progress line says why
 
 
 def test_an_export_file_is_enqueued_as_its_params(runner, storage, tmp_path):
