@@ -26,6 +26,9 @@ class EnqueueError(HpsearchError):
     """An ``--enqueue`` file is unreadable or its parameters do not fit the space."""
 
 
+DUPLICATE_OF = "duplicate_of"  # user attribute of a skipped copy: the trial that runs instead
+
+
 class DuplicateStart(TrialError):
     """The same configuration was queued twice; this copy fails at once instead of running."""
 
@@ -119,6 +122,7 @@ def refuse_duplicate_start(trial: optuna.Trial) -> None:
         if earlier.number >= trial.number or earlier.state == TrialState.FAIL:
             continue
         if earlier.system_attrs.get("fixed_params") == own:
+            trial.set_user_attr(DUPLICATE_OF, earlier.number)  # the failure guard skips it
             raise DuplicateStart(
                 f"the enqueued configuration of trial {earlier.number} was queued again "
                 "(several searches started at once); this copy is skipped."

@@ -14,6 +14,7 @@ from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
 
 from search._dataset import search_in_progress
+from search._enqueue import DUPLICATE_OF
 from search._errors import HpsearchError, TrialError
 from search._study import FINISHED, count_finished
 
@@ -34,6 +35,8 @@ class FailureGuard:
         self.tripped = False
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if DUPLICATE_OF in trial.user_attrs:
+            return  # a skipped copy of a queued start says nothing about the space
         self.ran += 1
         if trial.state != TrialState.FAIL:
             self.streak = 0

@@ -9,6 +9,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
+from search._enqueue import DUPLICATE_OF
+from search._search import FailureGuard
 from search._study import study_names
 from search.cli import cli
 from tests.helpers import optimize, trials
@@ -48,6 +50,26 @@ def test_a_start_queued_twice_by_searches_starting_together_runs_once(runner, st
         "enqueued configuration of trial 1 was queued again" in found[2].user_attrs["fail_reason"]
     )
     assert "queued again" in result.output  # the progress line says why
+
+
+class _Study:
+    stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_a_skipped_copy_does_not_count_towards_the_failure_guard():
+    """A search whose first trial is such a copy must not stop as if its space were broken."""
+    copy = optuna.trial.create_trial(
+        state=TrialState.FAIL, user_attrs={DUPLICATE_OF: 1, "fail_reason": "queued again"}
+    )
+    broken = optuna.trial.create_trial(state=TrialState.FAIL, user_attrs={"fail_reason": "x"})
+    guard, study = FailureGuard(1), _Study()
+    guard(study, copy)
+    assert not study.stopped
+    guard(study, broken)
+    assert study.stopped
 
 
 def test_an_export_file_is_enqueued_as_its_params(runner, storage, tmp_path):
