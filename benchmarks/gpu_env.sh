@@ -1,6 +1,6 @@
 # Source on the lent GPU machine: its Python 3.12 has JAX with CUDA but no TensorFlow, Keras or
 # Optuna, and no network. So Keras runs on JAX there, and what is missing comes as wheels
-# fetched here (pip download --python-version 3.12, README "GPU").
+# fetched here (pip download --python-version 3.12; benchmarks/README.md, "GPU").
 # Usage: source benchmarks/gpu_env.sh WHEEL_DIR DATA_DIR
 python3 -m pip install -q --no-index --no-deps --no-compile "$1"/*.whl &&
   python3 -m pip install -q --no-index --no-deps --no-build-isolation . || return 1
