@@ -1,4 +1,9 @@
-"""Shared fixtures: a click runner, the offline data folder, a throwaway storage."""
+"""Shared fixtures: a click runner, the data folders, a throwaway storage.
+
+The suite runs from a fresh clone with nothing beside it: ``data_dir`` is the small real
+samples shipped in ``tests/fixtures/data``. Only tests that need every row take
+``full_data_dir`` (``$HPSEARCH_DATA_DIR`` or ``../shared/data``), and skip without one.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,30 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURE_DATA = FIXTURES / "data"
+#: Where full offline copies are looked for, first found wins (read at import, before any
+#: test changes the environment).
+FULL_DATA_CANDIDATES = [
+    Path(p) for p in (os.environ.get("HPSEARCH_DATA_DIR"), REPO.parent / "shared" / "data") if p
+]
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """``../shared/data``: the offline California housing and MNIST copies."""
-    if not (SHARED_DATA / "california_housing" / "cal_housing.data").exists():
-        pytest.fail(f"offline data missing: {SHARED_DATA} (see README, 'Offline data')")
-    return SHARED_DATA
+    """The small real data samples in ``tests/fixtures/data`` (see its README)."""
+    return FIXTURE_DATA
+
+
+@pytest.fixture(scope="session")
+def full_data_dir() -> Path:
+    """A full offline copy laid out like ``shared/data``; the test skips without one."""
+    for folder in FULL_DATA_CANDIDATES:
+        if (folder / "california_housing" / "cal_housing.data").exists():
+            return folder
+    pytest.skip(
+        "needs the full offline data (HPSEARCH_DATA_DIR or ../shared/data, README "
+        "'Offline data'); the fixtures in tests/fixtures/data are samples"
+    )
 
 
 @pytest.fixture()

@@ -10,7 +10,13 @@ import pytest
 
 from search import DataError, load_dataset
 from search._idx import read_idx
-from search._loaders import JET_CLASSES, JET_FEATURES, jets_from_frame, parse_cal_housing
+from search._loaders import (
+    DEBIAN_FASHION_DIR,
+    JET_CLASSES,
+    JET_FEATURES,
+    jets_from_frame,
+    parse_cal_housing,
+)
 
 
 def jets_frame(rows: int, seed: int = 0) -> pd.DataFrame:
@@ -21,8 +27,8 @@ def jets_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def test_california_parse_matches_sklearns_recipe(data_dir):
-    x, y = parse_cal_housing(data_dir / "california_housing" / "cal_housing.data")
+def test_california_parse_matches_sklearns_recipe(full_data_dir):
+    x, y = parse_cal_housing(full_data_dir / "california_housing" / "cal_housing.data")
     assert x.shape == (20640, 8) and y.shape == (20640,)
     expected = [2.6618, 10, 6.20408, 1.25510, 1403, 2.04519, 34.1, -116.32]
     np.testing.assert_allclose(x[13891], expected, rtol=1e-4)
@@ -39,12 +45,12 @@ def test_california_wrong_column_count_is_refused(tmp_path):
 def test_california_split_is_fixed_and_disjoint(data_dir):
     data = load_dataset("california", data_dir)
     x_test, _ = data.test.open()
-    assert len(data.y) == 15480 and len(data.test) == 5160
+    assert len(data.y) == 1500 and len(data.test) == 500  # 25 % of the fixture's 2,000 rows
     assert load_dataset("california", data_dir).test.fingerprint == data.test.fingerprint
     train_rows = {row.tobytes() for row in data.x}
     assert not any(row.tobytes() in train_rows for row in x_test[:500])
     binary = load_dataset("california_binary", data_dir)
-    assert set(np.unique(binary.y)) == {0, 1} and len(binary.y) == 15480
+    assert set(np.unique(binary.y)) == {0, 1} and len(binary.y) == 1500
 
 
 def test_mnist_1000_draws_from_the_offline_test_set(data_dir):
@@ -54,8 +60,18 @@ def test_mnist_1000_draws_from_the_offline_test_set(data_dir):
     assert data.x.max() <= 1.0 and set(np.unique(data.y)) == set(range(10))
 
 
-def test_fashion_mnist_from_the_debian_package():
-    data = load_dataset("fashion_mnist")
+def test_full_california_split_is_scikit_learns_size(full_data_dir):
+    data = load_dataset("california", full_data_dir)
+    assert len(data.y) == 15480 and len(data.test) == 5160
+
+
+@pytest.mark.skipif(
+    not DEBIAN_FASHION_DIR.exists(),
+    reason="needs the Debian package "
+    "dataset-fashion-mnist (apt-get install -y dataset-fashion-mnist)",
+)
+def test_fashion_mnist_from_the_debian_package(tmp_path):
+    data = load_dataset("fashion_mnist", tmp_path)  # an empty --data-dir: Debian's copy
     assert data.x.shape == (60000, 28, 28, 1) and len(data.test) == 10000
     assert data.class_names[9] == "Ankle boot"
 

@@ -39,7 +39,7 @@ def test_mnist_cnn_grid_search_and_multiclass_report(runner, storage, tmp_path):
 
 
 def test_california_binary_report(runner, storage, tmp_path):
-    args = ["optimize", "california_binary", "--trials", "2", "--subsample", "0.05"]
+    args = ["optimize", "california_binary", "--trials", "2", "--subsample", "0.3"]
     result = runner.invoke(cli, [*args, *QUICK, "--storage", storage])
     assert result.exit_code == 0, result.output
     final = tmp_path / "studies" / "california_binary" / "final"
