@@ -26,7 +26,8 @@ from benchmarks.run_space import machine
 from search import Objective, OverBudget, load_dataset, load_space
 from search._export import versions
 from search._fit import build_model
-from search._study import FINISHED, META_KEY
+from search._record import read_record
+from search._study import FINISHED
 
 HERE = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2, 3, 4)
@@ -63,10 +64,10 @@ def over_budget_share(finished, space, data, max_params: int, *, seed: int, n: i
 def main(study_name: str, n: int = 40) -> None:
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     stored = optuna.load_study(study_name=study_name, storage=f"sqlite:///{HERE / 'studies.db'}")
-    meta = stored.user_attrs[META_KEY]
-    max_params = meta["settings"]["max_params"]
-    space = load_space(meta["space"])
-    data = load_dataset(meta["dataset"])
+    record = read_record(stored)
+    max_params = record.settings.max_params
+    space = load_space(record.space)
+    data = load_dataset(record.dataset)
     finished = stored.get_trials(states=FINISHED)
     arms = {"failed (before)": False, "pruned, infeasible (now)": True}
     rows: dict[str, list[float]] = {arm: [] for arm in arms}
@@ -79,7 +80,7 @@ def main(study_name: str, n: int = 40) -> None:
             print(arm, seed, share, flush=True)
     out = HERE / "results" / "over_budget.json"
     out.write_text(json.dumps({
-        "study": study_name, "space": meta["space"], "max_params": max_params,
+        "study": study_name, "space": record.space, "max_params": max_params,
         "finished_trials_replayed": len(finished), "proposals_per_seed": n,
         "sampler_seeds": list(SEEDS), "share_over_budget": rows, "machine": machine(),
         "versions": versions(), "command": f"python -m benchmarks.over_budget {study_name} {n}",

@@ -23,8 +23,8 @@ from search._final import (
 )
 from search._jsonfile import read_json
 from search._loaders import load_dataset
+from search._record import read_record
 from search._space import load_space
-from search._study import metadata
 
 
 class ConfigError(HpsearchError):
@@ -44,27 +44,26 @@ def versions() -> dict[str, str]:
 
 def export_best(study: optuna.Study) -> dict[str, Any]:
     """Everything needed to rebuild and retrain the best model, and how good it was."""
-    meta = metadata(study)
+    record = read_record(study)
     best = best_trial(study)
     final = study.user_attrs.get(FINAL_KEY)
+    stretch = schedule_stretch(record.settings.as_dict())
     return {
-        "space": meta["space"],
-        "space_file": meta.get("space_file"),
+        "space": record.space,
+        "space_file": record.space_file,
         "study": study.study_name,
         "trial": best.number,
         "params": best.params,
         "epochs": final_epochs(best.user_attrs.get("best_epochs", [])),
         # What the test evaluation used (1.0 before the stretch existed), else what it will use.
-        "schedule_stretch": (
-            final.get("schedule_stretch", 1.0) if final else schedule_stretch(meta["settings"])
-        ),
+        "schedule_stretch": (final.get("schedule_stretch", 1.0) if final else stretch),
         "seed": best.user_attrs.get("seed"),
         "cv": cv_summary(best),
         "test": final["test"] if final else None,
-        "settings": meta["settings"],
-        "sampler": meta["sampler"],
-        "pruner": meta["pruner"],
-        "data_fingerprint": meta["data_fingerprint"],
+        "settings": record.settings.as_dict(),
+        "sampler": record.sampler,
+        "pruner": record.pruner,
+        "data_fingerprint": record.data_fingerprint,
         "versions": versions(),
     }
 

@@ -21,8 +21,8 @@ from search._errors import HpsearchError, StudyError, TrialError
 from search._fit import FitResult, fit_model
 from search._metrics import test_metrics
 from search._plots import learning_curves, task_figures
+from search._record import read_record
 from search._space import Space
-from search._study import metadata
 
 AUDIT_KEY = "test_evaluations"
 FINAL_KEY = "final"
@@ -126,7 +126,7 @@ def evaluate_study(
         )
     best = best_trial(study)
     epochs = final_epochs(best.user_attrs.get("best_epochs", []))
-    stretch = schedule_stretch(metadata(study)["settings"])
+    stretch = schedule_stretch(read_record(study).settings.as_dict())
     result = retrain(
         space, best.params, dataset, epochs=epochs, seed=best.user_attrs["seed"], stretch=stretch
     )

@@ -20,7 +20,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from search._errors import StudyError
 from search._final import AUDIT_KEY, best_trial, cv_summary
-from search._study import metadata
+from search._record import read_record
 
 
 def attach_artifact(
@@ -67,13 +67,13 @@ def _wall_time(study: optuna.Study) -> str:
 
 def study_note(study: optuna.Study) -> str:
     """The Markdown summary shown on the study's dashboard page."""
-    meta = metadata(study)
+    record = read_record(study)
     states = [t.state for t in study.get_trials(deepcopy=False)]
     counts = ", ".join(f"{states.count(s)} {s.name.lower()}" for s in TrialState if s in states)
     lines = [
-        f"# {study.study_name}: `{meta['space']}` on `{meta['dataset']}`",
-        f"- **budget**: {len(states)} trials ({counts}); settings {meta['settings']}",
-        f"- **sampler / pruner**: {meta['sampler']} / {meta['pruner']}",
+        f"# {study.study_name}: `{record.space}` on `{record.dataset}`",
+        f"- **budget**: {len(states)} trials ({counts}); settings {record.settings.as_dict()}",
+        f"- **sampler / pruner**: {record.sampler} / {record.pruner}",
         f"- **search wall time**: {_wall_time(study)}",
     ]
     try:

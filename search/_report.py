@@ -25,7 +25,7 @@ import optuna  # noqa: E402
 from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 
 from search._final import AUDIT_KEY, FINAL_KEY, best_trial, cv_summary  # noqa: E402
-from search._study import metadata  # noqa: E402
+from search._record import read_record  # noqa: E402
 
 PLOTS: dict[str, tuple[str, Callable]] = {
     "history.png": ("Optimization history", optuna_plots.plot_optimization_history),
@@ -53,14 +53,14 @@ def _draw(plot: Callable, study: optuna.Study, path: Path) -> str | None:
 
 
 def _summary(study: optuna.Study) -> str:
-    meta = metadata(study)
+    record = read_record(study)
     best = best_trial(study)
     cv = cv_summary(best)
     final = study.user_attrs.get(FINAL_KEY)
     test = final["test"] if final else "not evaluated"
     rows = [
-        ("space", meta["space"]), ("sampler / pruner", f"{meta['sampler']} / {meta['pruner']}"),
-        ("settings", meta["settings"]), ("best trial", best.number),
+        ("space", record.space), ("sampler / pruner", f"{record.sampler} / {record.pruner}"),
+        ("settings", record.settings.as_dict()), ("best trial", best.number),
         ("CV mean ± std", f"{cv['mean']:.5g} ± {cv['std']:.3g}"), ("CV folds", cv["folds"]),
         ("test (single evaluation)", test),
         ("test − CV gap", final["cv_test_gap"] if final else "-"),

@@ -6,7 +6,7 @@ Kept apart from ``cli.py`` so that the same steps are callable from Python.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +19,20 @@ from search._errors import StudyError
 from search._export import export_best
 from search._final import AUDIT_KEY, evaluate_study
 from search._loaders import load_dataset
-from search._objective import Objective, SearchSettings
+from search._objective import Objective
 from search._progress import LiveProgress, ProgressLine
 from search._publish import publish_final, save_study_note
+from search._record import StudyRecord, read_record, upgrade_record
 from search._search import run_search
+from search._settings import SearchSettings
 from search._space import Space, load_space
 from search._storage import artifact_store, redact
 from search._study import (
-    META_KEY,
     count_finished,
     create_or_resume,
     load_study,
     make_pruner,
     make_sampler,
-    metadata,
     study_names,
 )
 from search._workers import SearchJob, search_in_workers
@@ -40,59 +40,42 @@ from search._workers import SearchJob, search_in_workers
 DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 
 
-def _upgrade_meta(study: optuna.Study, space: Space) -> None:
-    """Brings an older study's record up to date, so that it resumes.
-
-    A raw-source space fingerprint (recorded before comments stopped counting) becomes the
-    current kind when it matches this space; settings added since get their defaults.
-    """
-    meta = study.user_attrs.get(META_KEY)
-    if not meta:
-        return
-    upgraded = dict(meta)
-    if meta.get("space_fingerprint") == space.legacy_fingerprint:
-        upgraded["space_fingerprint"] = space.fingerprint
-    if "settings" in meta:
-        upgraded["settings"] = {**SearchSettings().as_dict(), **meta["settings"]}
-    if upgraded != meta:
-        study.set_user_attr(META_KEY, upgraded)
-
-
-def _recorded(study_name: str, storage: str, space: Space) -> dict[str, Any]:
-    """The metadata of an existing study, or ``{}``."""
+def _existing_record(study_name: str, storage: str, space: Space) -> StudyRecord | None:
+    """The record of an existing study (brought up to date), or ``None``."""
     if study_name not in study_names(storage):
-        return {}
+        return None
     study = load_study(study_name, storage)
-    _upgrade_meta(study, space)
-    return study.user_attrs.get(META_KEY, {})
+    upgrade_record(
+        study, fingerprint=space.fingerprint, legacy_fingerprint=space.legacy_fingerprint
+    )
+    return read_record(study)
 
 
-def resolve_options(options: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
-    """Explicit options over the study's recorded ones over defaults.
+def resolve_options(
+    options: dict[str, Any], recorded: StudyRecord | None
+) -> tuple[SearchSettings, str, str]:
+    """Settings, sampler and pruner: explicit options over the study's recorded ones over
+    defaults.
 
     An explicit option that differs from the recorded one survives the merge, so the
     resume check in ``create_or_resume`` refuses it instead of mixing settings.
     """
     explicit = {key: value for key, value in options.items() if value is not None}
     names = [f.name for f in fields(SearchSettings)]
-    settings = {**SearchSettings().as_dict(), **recorded.get("settings", {})}
-    settings.update({key: explicit[key] for key in names if key in explicit})
-    return {
-        "settings": settings,
-        "sampler": explicit.get("sampler", recorded.get("sampler", DEFAULT_SAMPLER)),
-        "pruner": explicit.get("pruner", recorded.get("pruner", DEFAULT_PRUNER)),
-    }
+    settings = recorded.settings if recorded else SearchSettings()
+    settings = replace(settings, **{key: explicit[key] for key in names if key in explicit})
+    sampler = explicit.get("sampler", recorded.sampler if recorded else DEFAULT_SAMPLER)
+    pruner = explicit.get("pruner", recorded.pruner if recorded else DEFAULT_PRUNER)
+    return settings, sampler, pruner
 
 
-def _study_meta(space: Space, dataset: Dataset, chosen: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "space": space.name,
-        "space_file": space.file,
-        "dataset": space.dataset,
-        "space_fingerprint": space.fingerprint,
-        "data_fingerprint": dataset.fingerprint,
-        **chosen,
-    }
+def _record_for(space: Space, dataset: Dataset, settings: SearchSettings, sampler: str,
+                pruner: str) -> StudyRecord:  # fmt: skip
+    return StudyRecord(
+        space=space.name, space_file=space.file, dataset=space.dataset,
+        space_fingerprint=space.fingerprint, data_fingerprint=dataset.fingerprint,
+        settings=settings, sampler=sampler, pruner=pruner, data_rows=len(dataset.y),
+    )  # fmt: skip
 
 
 def optimize_study(
@@ -121,15 +104,16 @@ def optimize_study(
     space = load_space(space_name, file=space_file)
     starts = read_checked(space, enqueue_files)  # bad files stop the run before it starts
     study_name = study_name or space.name
-    recorded = _recorded(study_name, storage, space)
-    chosen = resolve_options(options, recorded)
-    settings = SearchSettings(**chosen["settings"])
+    settings, sampler, pruner = resolve_options(
+        options, _existing_record(study_name, storage, space)
+    )
     dataset = load_dataset(space.dataset, data_dir)
     study = create_or_resume(
         study_name, storage,
-        meta=_study_meta(space, dataset, chosen), direction=space.direction,
-        sampler=make_sampler(chosen["sampler"], seed=settings.seed, grid=space.grid),
-        pruner=make_pruner(chosen["pruner"], max_steps=settings.folds * settings.max_epochs),
+        record=_record_for(space, dataset, settings, sampler, pruner),
+        direction=space.direction, metric=space.monitor, data_source=dataset.source,
+        sampler=make_sampler(sampler, seed=settings.seed, grid=space.grid),
+        pruner=make_pruner(pruner, max_steps=settings.folds * settings.max_epochs),
     )  # fmt: skip
     enqueue(study, starts)
     echo(
@@ -137,13 +121,15 @@ def optimize_study(
         f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"
     )
     progress = (
-        LiveProgress(n_trials, count_finished(study)) if live else ProgressLine(n_trials, echo)
+        LiveProgress(n_trials, count_finished(study), timeout=timeout)
+        if live
+        else ProgressLine(n_trials, echo, timeout=timeout)
     )
     with progress:
         if trials_per_worker:
             job = SearchJob(
                 space.name, space.file, data_dir, storage, study_name, settings,
-                chosen["sampler"], chosen["pruner"], n_trials,
+                sampler, pruner, n_trials,
             )  # fmt: skip
             search_in_workers(
                 job, study, progress, trials_per_worker=trials_per_worker, timeout=timeout
@@ -181,20 +167,15 @@ def evaluate_stored_study(
 ) -> dict[str, Any]:  # fmt: skip
     """``hpsearch evaluate``: the final fit and single test of an existing study."""
     study = load_study(study_name, storage)
-    meta = metadata(study)
-    space = load_space(meta["space"], file=meta.get("space_file"))
-    _upgrade_meta(study, space)
-    meta = metadata(study)
+    recorded = read_record(study)
+    space = load_space(recorded.space, file=recorded.space_file)
+    upgrade_record(
+        study, fingerprint=space.fingerprint, legacy_fingerprint=space.legacy_fingerprint
+    )
+    recorded = read_record(study)
     dataset = load_dataset(space.dataset, data_dir)
-    for key, now in (
-        ("space_fingerprint", space.fingerprint),
-        ("data_fingerprint", dataset.fingerprint),
-    ):
-        if meta[key] != now:
-            raise StudyError(
-                f"study {study_name!r} was searched with {key} {meta[key]}, but it is now "
-                f"{now}: the space or data changed since the search."
-            )
+    now = _record_for(space, dataset, recorded.settings, recorded.sampler, recorded.pruner)
+    recorded.refuse_other(now, study_name, dataset.source)
     return _evaluate_and_publish(study, space, dataset, output_dir, command, force=force)
 
 
@@ -213,6 +194,8 @@ def trials_table(study_name: str, storage: str, *, top: int | None) -> pd.DataFr
     frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
     if frame.empty:
         raise StudyError(f"study {study_name!r} has no trials yet.")
+    # A study with a metric name calls its value column after it (value_val_mse).
+    frame = frame.rename(columns=lambda c: "value" if str(c).startswith("value_") else c)
     ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
     frame = frame.sort_values("value", ascending=ascending, na_position="last")
     frame = frame.head(top) if top else frame

@@ -1,8 +1,7 @@
 """Studies: samplers and pruners by name, creation and resume, and the trial budget.
 
-A study records what it was created with (space, settings, fingerprints of the
-data and of the space's code) in its user attrs under ``hpsearch``, so later
-commands need only its name and storage, and a resume that would mix different
+A study records what it was created with in a :class:`StudyRecord` (``_record.py``),
+so later commands need only its name and storage, and a resume that would mix different
 data, ranges or settings is refused.
 """
 
@@ -10,16 +9,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
 from search._errors import HpsearchError, StudyError
+from search._record import RECORD_KEY, StudyRecord, read_record, write_record
 from search._seeded_sampler import TrialSeededSampler
 from search._storage import open_storage, redact
 
-META_KEY = "hpsearch"
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
@@ -110,39 +108,35 @@ def load_study(
         ) from None
 
 
-def metadata(study: optuna.Study) -> dict[str, Any]:
-    """What the study was created with; refuses studies not made by hpsearch."""
-    meta = study.user_attrs.get(META_KEY)
-    if meta is None:
-        raise StudyError(f"study {study.study_name!r} was not created by hpsearch.")
-    return meta
-
-
 def create_or_resume(
     name: str,
     storage_url: str,
     *,
-    meta: dict[str, Any],
+    record: StudyRecord,
     direction: str,
+    metric: str,
     sampler: optuna.samplers.BaseSampler,
     pruner: optuna.pruners.BasePruner,
+    data_source: str,
 ) -> optuna.Study:
-    """Creates the study with ``meta`` recorded, or resumes it if ``meta`` matches."""
+    """Creates the study with ``record`` written, or resumes it if ``record`` matches.
+
+    ``metric`` names the objective (``val_mse``), so optuna-dashboard's plots say what they
+    show instead of "Objective 0".
+    """
     storage = open_storage(storage_url)
     study = optuna.create_study(
         study_name=name, storage=storage, direction=direction,
         sampler=sampler, pruner=pruner, load_if_exists=True,
     )  # fmt: skip
-    recorded = study.user_attrs.get(META_KEY)
-    if recorded is None:
-        study.set_user_attr(META_KEY, meta)
-        return study
-    for key, value in meta.items():
-        if recorded.get(key) != value:
-            raise StudyError(
-                f"study {name!r} was created with {key}={recorded.get(key)!r}, but this run has "
-                f"{key}={value!r}; resume with the original settings or pick a new --study-name."
-            )
+    if RECORD_KEY in study.user_attrs:
+        read_record(study).refuse_other(record, name, data_source)
+    else:
+        write_record(study, record)
+    if study.metric_names != [metric]:
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.2
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names([metric])
     return study
 
 

@@ -9,8 +9,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
+from search._record import RECORD_KEY
 from search._space import load_space
-from search._study import META_KEY
 from search.cli import cli
 from tests.conftest import space_file
 from tests.helpers import TINY, optimize, trials
@@ -36,7 +36,10 @@ def test_resume_with_different_settings_is_refused(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     result = optimize(runner, storage, "--no-final", "--folds", "3", trials=2)
     assert result.exit_code == 1
-    assert "was created with settings=" in result.output and "--study-name" in result.output
+    assert "this run's settings differ from study 'tiny''s: folds 3 (the study has 2)" in (
+        result.output
+    )
+    assert "Leave those options out to resume it, or use a new --study-name" in result.output
     assert len(trials(storage)) == 1  # nothing was mixed in
 
 
@@ -54,7 +57,9 @@ def test_a_comment_edit_keeps_the_study_and_a_range_edit_does_not(runner, storag
     assert resumed.exit_code == 0, resumed.output
     space.write_text(source.replace(old_range, '"units", 10, widest)'))
     refused = runner.invoke(cli, [*args, "--trials", "3"])
-    assert refused.exit_code == 1 and "was created with space_fingerprint=" in refused.output
+    assert refused.exit_code == 1
+    assert f"the space's code changed since study 'tiny' was created ({space})" in refused.output
+    assert "use a new --study-name, or undo the change" in refused.output
     assert len(trials(storage)) == 2
 
 
@@ -62,23 +67,26 @@ def test_an_older_study_record_resumes_and_is_upgraded(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     space = load_space(file=space_file("tiny"))
     study = optuna.load_study(study_name="tiny", storage=storage)
-    meta = study.user_attrs[META_KEY]
-    settings = {k: v for k, v in meta["settings"].items() if k != "max_trial_seconds"}
-    # As studies were recorded before comments stopped counting and before the time budget.
-    legacy = meta | {"space_fingerprint": space.legacy_fingerprint, "settings": settings}
-    study.set_user_attr(META_KEY, legacy)
+    record = study.user_attrs[RECORD_KEY]
+    settings = {k: v for k, v in record["settings"].items() if k != "max_trial_seconds"}
+    # As version 1 recorded studies: before comments stopped counting, before the time budget.
+    legacy = {k: v for k, v in record.items() if k not in ("version", "data_rows")}
+    legacy |= {"space_fingerprint": space.legacy_fingerprint, "settings": settings}
+    study.set_user_attr(RECORD_KEY, legacy)
     result = optimize(runner, storage, "--no-final", trials=2)
     assert result.exit_code == 0, result.output
     study = optuna.load_study(study_name="tiny", storage=storage)
-    assert study.user_attrs[META_KEY]["space_fingerprint"] == space.fingerprint
-    assert study.user_attrs[META_KEY]["settings"]["max_trial_seconds"] is None
+    upgraded = study.user_attrs[RECORD_KEY]
+    assert upgraded["space_fingerprint"] == space.fingerprint and upgraded["version"] == 2
+    assert upgraded["settings"]["max_trial_seconds"] is None
     assert len(trials(storage)) == 2
 
 
 def test_study_name_reused_with_another_space_is_refused(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     result = optimize(runner, storage, "--no-final", "--study-name", "tiny", space="diverging")
-    assert result.exit_code == 1 and "was created with space='tiny'" in result.output
+    assert result.exit_code == 1
+    assert "study 'tiny' was created for space 'tiny', not 'diverging'" in result.output
 
 
 def test_same_seed_gives_same_parameters_and_scores(runner, tmp_path):
