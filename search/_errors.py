@@ -11,6 +11,15 @@ class HpsearchError(Exception):
     """A user-facing error: the CLI prints its message on one line and exits non-zero."""
 
 
+def one_line(exc: BaseException) -> str:
+    """What the user reads for ``exc``: an HpsearchError's message, else its class and first
+    line with a pointer to ``--debug`` (the same words in process and from a worker)."""
+    if isinstance(exc, HpsearchError):
+        return str(exc)
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {message} (rerun with --debug for the traceback)"
+
+
 class DataError(HpsearchError):
     """A data set is missing, corrupt or of the wrong shape."""
 

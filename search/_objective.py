@@ -8,10 +8,11 @@ configuration is pruned inside its first fold rather than after K full fits.
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,57 +24,21 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from search._dataset import Dataset
 from search._enqueue import refuse_duplicate_start
-from search._errors import HpsearchError, Infeasible, OverTime, SpaceError, TrialError
+from search._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from search._fit import FitResult, fit_model
+from search._settings import SearchSettings
 from search._space import Space
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """What defines the objective; recorded in the study so that a resume is identical.
-
-    Attributes:
-        folds: Number of CV folds (stratified for classification).
-        max_epochs: Epoch cap per fold; also the step stride of pruning reports.
-        patience: Early-stopping patience in epochs, within a fold.
-        subsample: Fraction of the training set the search uses (a cheap fidelity);
-            the final fit always uses all of it.
-        seed: Seeds folds, sampler and trials; ``None`` draws fresh seeds, recorded per trial.
-        max_params: Parameter budget; bigger models are pruned untrained, as infeasible.
-        max_trial_seconds: Time budget per trial; a trial still training after it is
-            stopped and pruned, as infeasible.
-    """
-
-    folds: int = 3
-    max_epochs: int = 20
-    patience: int = 3
-    subsample: float = 1.0
-    seed: int | None = None
-    max_params: int | None = None
-    max_trial_seconds: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.folds < 2:
-            raise HpsearchError(f"folds must be at least 2, but got folds={self.folds}.")
-        if self.max_epochs < 1:
-            raise HpsearchError(f"max_epochs must be at least 1, but got {self.max_epochs}.")
-        if self.patience < 1:
-            raise HpsearchError(f"patience must be at least 1, but got {self.patience}.")
-        if not 0.0 < self.subsample <= 1.0:
-            raise HpsearchError(f"subsample must be in (0, 1], but got {self.subsample}.")
-        if self.max_trial_seconds is not None and self.max_trial_seconds <= 0:
-            raise HpsearchError(
-                f"max_trial_seconds must be positive, but got {self.max_trial_seconds}."
-            )
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def cv_splits(y: np.ndarray, *, stratified: bool, folds: int, seed: int) -> list[tuple]:
     """Fold index pairs, fixed by ``seed`` so every trial sees the same folds."""
     splitter = StratifiedKFold if stratified else KFold
-    return list(splitter(n_splits=folds, shuffle=True, random_state=seed).split(y, y))
+    try:
+        return list(splitter(n_splits=folds, shuffle=True, random_state=seed).split(y, y))
+    except ValueError as exc:  # more folds than rows, or than members of a class
+        raise DataError(
+            f"cannot split {len(y)} training rows into {folds} folds ({exc}); use fewer --folds."
+        ) from None
 
 
 def subsample(
@@ -215,6 +180,9 @@ class Objective:
         return self.settings.seed + trial.number
 
     def __call__(self, trial: optuna.Trial) -> float:
+        # Which process runs the trial: a RUNNING trial whose process is gone was abandoned.
+        trial.set_user_attr("host", socket.gethostname())
+        trial.set_user_attr("pid", os.getpid())
         params = self.space.suggest(trial)
         self._check_distributions(trial)
         seed = self.trial_seed(trial)

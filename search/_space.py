@@ -15,6 +15,7 @@ A space is a plain module (after optuna-examples ``keras/`` and KerasTuner's
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import importlib
@@ -72,7 +73,13 @@ class Space:
         return _sha16(inspect.getsource(self.module))
 
     def suggest(self, trial: Any) -> dict[str, Any]:
-        return dict(self.module.suggest(trial))
+        params = self.module.suggest(trial)
+        if not isinstance(params, dict):
+            raise SpaceError(
+                f"space {self.name!r}: suggest(trial) must return a dict of parameters, but "
+                f"returned {type(params).__name__}{'' if params is None else f' {params!r}'}."
+            )
+        return dict(params)
 
     def build(self, params: dict[str, Any], input_shape: tuple[int, ...], n_outputs: int):
         return self.module.build(params, input_shape, n_outputs)
@@ -105,6 +112,28 @@ def _check(module: ModuleType, label: str) -> None:
         value = getattr(module, attr)
         if value not in valid:
             raise SpaceError(f"space {label}: {attr} must be one of {valid}, but got {value!r}.")
+
+
+def describe_builtin(name: str) -> dict[str, str]:
+    """A built-in space's task, metric and one-line summary, read from its source.
+
+    ``hpsearch spaces`` lists them without importing the modules, which import Keras (4 s).
+    """
+    spec = importlib.util.find_spec(BUILTIN[name])
+    tree = ast.parse(Path(spec.origin).read_text())
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    summary = (ast.get_docstring(tree) or "").strip().splitlines()
+    return {
+        "task": str(constants.get("TASK", "?")),
+        "metric": str(constants.get("METRIC", "?")),
+        "summary": summary[0] if summary else "",
+    }
 
 
 def load_space(name: str | None = None, *, file: str | Path | None = None) -> Space:

@@ -10,21 +10,22 @@ shared with the parent; progress and epoch events come back over a queue.
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import queue as queue_module
 import signal
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 
 import optuna
 
-from search._errors import HpsearchError
+from search._errors import HpsearchError, one_line
 from search._loaders import load_dataset
-from search._objective import Objective, SearchSettings
+from search._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from search._search import FIRST_FAILURES, FailureGuard, run_search
+from search._settings import SearchSettings
 from search._space import load_space
 from search._study import count_finished, load_study, make_pruner, make_sampler
 
@@ -63,10 +64,17 @@ def _stop_with_parent() -> None:
 
 
 def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -> None:
-    """Worker process body: run a share of the trials, report events, then exit."""
+    """Worker process body: run a share of the trials, report events, then exit.
+
+    Every error comes back to the parent as its one-line message (the parent prints it as
+    it would in process); with ``--debug`` the traceback is printed here as well.
+    """
     _stop_with_parent()
     try:
-        optuna.logging.set_verbosity(logging.ERROR)
+        quiet_logs()
+        import_keras_quietly()
+        from search._objective import Objective  # imports Keras: after the quiet import
+
         space = load_space(job.space_name, file=job.space_file)
         dataset = load_dataset(space.dataset, job.data_dir)
         study = load_study(job.study_name, job.storage)
@@ -82,10 +90,12 @@ def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -
             max_run=share, callbacks=(lambda _, trial: events.put(("trial", trial.number)),),
         )  # fmt: skip
         events.put(("done", guard, ran))
-    except HpsearchError as exc:
-        events.put(("error", str(exc)))
     except KeyboardInterrupt:
         events.put(("interrupted",))
+    except Exception as exc:  # noqa: BLE001 - every error reaches the user as one line
+        if os.environ.get(DEBUG_ENV):
+            traceback.print_exc()
+        events.put(("error", one_line(exc)))
 
 
 def _pump(events, process, study: optuna.Study, progress) -> tuple:
@@ -95,10 +105,7 @@ def _pump(events, process, study: optuna.Study, progress) -> tuple:
             kind, *payload = events.get(timeout=1.0)
         except queue_module.Empty:
             if not process.is_alive():
-                raise HpsearchError(
-                    f"a worker process exited with code {process.exitcode} mid-trial (out of "
-                    "memory?); finished trials are kept, rerun to resume."
-                ) from None
+                raise HpsearchError(_died(process.exitcode)) from None
             continue
         if kind == "trial":
             progress(study, study.get_trials(deepcopy=False)[payload[0]])
@@ -106,6 +113,17 @@ def _pump(events, process, study: optuna.Study, progress) -> tuple:
             progress.on_epoch(*payload[0])
         else:
             return kind, payload
+
+
+def _died(exitcode: int | None) -> str:
+    """What a worker's silent exit means; SIGKILL is what the kernel's OOM killer sends."""
+    if exitcode == -signal.SIGKILL:
+        how = "was killed (SIGKILL) mid-trial: out of memory, or killed by hand"
+    elif exitcode is not None and exitcode < 0:
+        how = f"was stopped by signal {signal.Signals(-exitcode).name} mid-trial"
+    else:
+        how = f"exited with code {exitcode} mid-trial without an error message"
+    return f"a worker process {how}; finished trials are kept, rerun to resume."
 
 
 def _interrupt(process) -> None:

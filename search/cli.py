@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import getpass
 import json
-import logging
 import os
 import signal
 import sys
-import warnings
 from pathlib import Path
 
 import click
 
-from search._errors import HpsearchError
+from search._errors import HpsearchError, one_line
+from search._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from search._storage import DEFAULT_ARTIFACT_DIR, DEFAULT_STORAGE, redact
 from search._study import PRUNERS, SAMPLERS
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ banner out of logs
 
 _storage_option = click.option(
     "--storage", default=DEFAULT_STORAGE, show_default=True, help="Optuna storage URL."
@@ -53,10 +50,7 @@ class _Cli(click.Group):
         except Exception as exc:  # noqa: BLE001 - last resort: never a traceback without --debug
             if ctx.meta.get("hpsearch.debug"):
                 raise
-            message = str(exc).splitlines()[0] if str(exc) else ""
-            raise click.ClickException(
-                f"{exc.__class__.__name__}: {message} (rerun with --debug for the traceback)"
-            ) from None
+            raise click.ClickException(one_line(exc)) from None
 
 
 @click.group(cls=_Cli)
@@ -65,11 +59,9 @@ class _Cli(click.Group):
 def cli(ctx: click.Context, debug: bool) -> None:
     """Hyperparameter search for Keras models on Optuna."""
     ctx.meta["hpsearch.debug"] = debug
-    import optuna
-
-    optuna.logging.set_verbosity(logging.ERROR)  # our own progress lines replace Optuna's
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes are noise here
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    if debug:
+        os.environ[DEBUG_ENV] = "1"  # worker processes inherit it
+    quiet_logs()
 
 
 def _command_line(verb: str, study: str) -> str:
@@ -122,6 +114,7 @@ def _command_line(verb: str, study: str) -> str:
 def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqueue_files,
              trials_per_worker, storage, data_dir, output_dir, **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
+    import_keras_quietly()
     from search._run import optimize_study
 
     if bool(space_name) == bool(space_file):
@@ -144,6 +137,7 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqu
 @_output_option
 def evaluate(study_name, force, storage, data_dir, output_dir):
     """Retrain the best trial of STUDY_NAME on all training data; test it once."""
+    import_keras_quietly()
     from search._run import evaluate_stored_study
 
     report = evaluate_stored_study(
@@ -159,6 +153,7 @@ def evaluate(study_name, force, storage, data_dir, output_dir):
 @_storage_option
 def export(study_name, output, storage):
     """Write the best configuration of STUDY_NAME as JSON."""
+    import_keras_quietly()
     from search._export import export_best
     from search._study import load_study
 
@@ -183,6 +178,7 @@ def export(study_name, output, storage):
 @_data_dir_option
 def train(config_path, output, test, data_dir):
     """Rebuild and retrain a model from an exported config; no study needed."""
+    import_keras_quietly()
     from search._export import read_config, train_from_config
 
     config = read_config(config_path)
@@ -198,13 +194,12 @@ def train(config_path, output, test, data_dir):
 @cli.command()
 def spaces():
     """List the built-in search spaces."""
-    from search._space import load_space
+    from search._space import describe_builtin
     from spaces import BUILTIN
 
     for name in sorted(BUILTIN):
-        space = load_space(name)
-        summary = (space.module.__doc__ or "").strip().splitlines()[0]
-        click.echo(f"{name:<18} {space.task:<11} {space.metric:<9} {summary}")
+        about = describe_builtin(name)
+        click.echo(f"{name:<18} {about['task']:<11} {about['metric']:<9} {about['summary']}")
 
 
 @cli.command()

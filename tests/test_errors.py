@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
 
 import optuna
 import pytest
@@ -10,14 +12,16 @@ from optuna.trial import TrialState
 from optuna_dashboard import get_note
 
 from search.cli import cli
-from tests.helpers import optimize, trials
+from tests.conftest import space_file
+from tests.helpers import HPSEARCH, TINY, optimize, trials
 
 
 def _one_line_error(result, code: int = 1) -> str:
+    """The one error line of a failed command (which must have exactly one)."""
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     (line,) = [line for line in result.output.splitlines() if line.startswith(("Error", "Usage"))]
-    return result.output
+    return line
 
 
 def test_unknown_space_names_the_nearest_and_the_known(runner, storage):
@@ -68,7 +72,7 @@ def test_space_whose_ranges_change_under_the_same_study_is_refused(runner, stora
 def test_unknown_study_lists_the_known_ones(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     result = runner.invoke(cli, ["export", "nope", "--storage", storage])
-    assert "no study 'nope'" in _one_line_error(result) and "tiny" in result.output
+    assert "no study 'nope'" in _one_line_error(result) and "studies there: tiny" in result.output
 
 
 def test_space_file_missing_build_is_refused(runner, storage):
@@ -179,3 +183,58 @@ def test_storage_url_is_never_recorded_in_study_export_or_note(runner, tmp_path)
                 get_note(study), metrics]  # fmt: skip
     assert "sampler / pruner" in recorded[3]
     assert not any("s3cret" in text for text in recorded)
+
+
+def test_data_changed_since_the_study_was_created_is_refused(runner, storage, tmp_path,
+                                                             data_dir, monkeypatch):  # fmt: skip
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
+    edited = tmp_path / "edited" / "california_housing"
+    edited.mkdir(parents=True)
+    rows = (data_dir / "california_housing" / "cal_housing.data").read_text().splitlines()
+    (edited / "cal_housing.data").write_text("\n".join(rows[:-40]) + "\n")
+    monkeypatch.setenv("HPSEARCH_DATA_DIR", str(edited.parent))
+    message = _one_line_error(optimize(runner, storage, "--no-final", trials=2))
+    assert "the training data changed since study 'tiny' was created" in message
+    assert "(1500 rows then, 1470 rows now, from " in message and "restore the data" in message
+    assert len(trials(storage)) == 1
+
+
+#: Every run-stopping error path: the arguments, and the line the user must read.
+ERROR_PATHS = {
+    "suggest returns None": (
+        ["--space-file", space_file("no_params")],
+        "space 'no_params': suggest(trial) must return a dict of "
+        "parameters, but returned NoneType.",
+    ),  # fmt: skip
+    "more folds than rows": (
+        ["--space-file", space_file("tiny"), "--folds", "100000"],
+        "cannot split 300 training rows into 100000 folds",
+    ),
+    "misnamed metric": (
+        ["--space-file", space_file("wrong_metric")],
+        "metric 'val_accuracy_typo' is not logged",
+    ),
+    "every trial raises": (
+        ["--space-file", space_file("shape_error")],
+        "stopped after 5 failed trials in a row",
+    ),
+}
+
+
+@pytest.mark.parametrize("per_worker", ["0", "2"], ids=["in-process", "workers"])
+@pytest.mark.parametrize("case", sorted(ERROR_PATHS))
+def test_every_error_is_one_line_in_process_and_from_workers(case, per_worker, tmp_path,
+                                                             data_dir):  # fmt: skip
+    """A real ``hpsearch`` process: stderr holds the error line and nothing else (no
+    traceback from a worker, no TensorFlow start-up lines, no guess about memory)."""
+    args, expected = ERROR_PATHS[case]
+    run = subprocess.run(  # args after TINY: a repeated option's last value wins
+        [HPSEARCH, "optimize", "--trials", "20", *TINY, *args, "--no-final",
+         "--trials-per-worker", per_worker, "--storage", f"sqlite:///{tmp_path}/s.db"],
+        cwd=tmp_path, env={**os.environ, "HPSEARCH_DATA_DIR": str(data_dir)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and expected in line, run.stderr
+    assert "memory" not in line
