@@ -41,23 +41,34 @@ def _why(trial: FrozenTrial) -> str:
 
 
 class ProgressLine:
-    """Study callback printing one line per finished trial: state, score, best, ETA."""
+    """Study callback printing one line per finished trial: state, score, best, ETA.
 
-    def __init__(self, n_trials: int, echo: Callable[[str], None]) -> None:
-        self.n_trials, self.echo = n_trials, echo
+    The ETA is the sooner of two bounds, and the line says which applies: the trials left
+    at the pace so far, or the time left of ``--timeout`` (``eta 0:01:10 (timeout)``).
+    """
+
+    def __init__(
+        self, n_trials: int, echo: Callable[[str], None], *, timeout: float | None = None
+    ) -> None:
+        self.n_trials, self.echo, self.timeout = n_trials, echo, timeout
         self.started = time.monotonic()
         self.ran = 0
+
+    def eta(self, elapsed: float, done: int) -> str:
+        by_trials = elapsed / self.ran * max(self.n_trials - done, 0)
+        if self.timeout is not None and self.timeout - elapsed < by_trials:
+            return f"{_clock(max(self.timeout - elapsed, 0))} (timeout)"
+        return _clock(by_trials)
 
     def line(self, study: optuna.Study, trial: FrozenTrial) -> str:
         self.ran += 1
         done = count_finished(study)
         elapsed = time.monotonic() - self.started
-        eta = elapsed / self.ran * max(self.n_trials - done, 0)
         value = "-" if trial.value is None else f"{trial.value:.5g}"
         return (
             f"trial {trial.number:>4}  {trial.state.name.lower():<8} value={value:<9} "
             f"best={_best(study):<16} [{done}/{self.n_trials}]  "
-            f"elapsed {_clock(elapsed)}  eta {_clock(eta)}{_why(trial)}"
+            f"elapsed {_clock(elapsed)}  eta {self.eta(elapsed, done)}{_why(trial)}"
         )
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
@@ -76,18 +87,18 @@ class ProgressLine:
 class LiveProgress(ProgressLine):
     """The per-trial lines above a live bar that follows the current trial's epochs."""
 
-    def __init__(self, n_trials: int, done: int) -> None:
+    def __init__(self, n_trials: int, done: int, *, timeout: float | None = None) -> None:
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("eta {task.fields[eta]}  best {task.fields[best]}"),
         )  # fmt: skip
-        super().__init__(n_trials, self.bar.console.print)
+        super().__init__(n_trials, self.bar.console.print, timeout=timeout)
         self.task = self.bar.add_task("trials", total=n_trials, completed=done, eta="-", best="-")
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
         line = self.line(study, trial)
         self.echo(line, highlight=False)
-        eta = line.rsplit("eta ", 1)[1].split()[0]
+        eta = line.rsplit("eta ", 1)[1].split("  (")[0]
         self.bar.update(self.task, completed=count_finished(study), eta=eta, best=_best(study))
 
     def on_epoch(self, trial: int, fold: int, epoch: int, value: float | None) -> None:
