@@ -83,6 +83,7 @@ def test_api_lists_study_trials_note_and_best_trial_artifacts(tested_study):
     assert summary["study_name"] == "tiny"
     detail = tested_study.api(f"/api/studies/{summary['study_id']}?after=0")
     assert len(detail["trials"]) == 3
+    assert detail["objective_names"] == ["val_mse"]  # plots name the metric, not "Objective 0"
     best = detail["best_trials"][0]
     note = detail["note"]["body"]
     assert "**test**: mse" in note and "sampler / pruner" in note
@@ -135,12 +136,15 @@ def test_dashboard_opened_during_a_search_does_not_disturb_it(tmp_path, data_dir
          "--no-final", "--pruner", "none", "--storage", storage],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    deadline = time.monotonic() + 120
     while not (tmp_path / "live.db").exists():
+        assert time.monotonic() < deadline, "the search made no storage in 120 s"
         time.sleep(0.2)
     dashboard = Dashboard(storage, tmp_path / "artifacts")
     answered = 0
     try:
         while search.poll() is None:
+            assert time.monotonic() < deadline + 180, "the search did not end in 5 minutes"
             studies = dashboard.api("/api/studies")["study_summaries"]
             for study in studies:
                 dashboard.api(f"/api/studies/{study['study_id']}?after=0")
@@ -148,6 +152,8 @@ def test_dashboard_opened_during_a_search_does_not_disturb_it(tmp_path, data_dir
             time.sleep(0.2)
     finally:
         dashboard.stop()
+        if search.poll() is None:
+            search.kill()
     output = search.stdout.read()
     assert search.returncode == 0, output
     assert answered > 5

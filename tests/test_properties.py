@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optuna.trial import TrialState
 
 from search import DataError
 from search._export import ConfigError, read_config
@@ -90,16 +92,15 @@ options = st.sampled_from(
 
 
 @pytest.fixture(scope="module")
-def one_trial_study(tmp_path_factory, data_dir):
-    """A study holding one finished trial; every property run must leave it exactly so."""
+def one_trial_study(tmp_path_factory, data_dir) -> Path:
+    """A SQLite file whose study holds one finished trial of the two it is asked for."""
     from click.testing import CliRunner
 
     folder = tmp_path_factory.mktemp("props")
-    storage = f"sqlite:///{folder}/p.db"
-    result = optimize(CliRunner(env={"HPSEARCH_DATA_DIR": str(data_dir)}), storage, "--no-final",
-                      trials=1)  # fmt: skip
+    result = optimize(CliRunner(env={"HPSEARCH_DATA_DIR": str(data_dir)}),
+                      f"sqlite:///{folder}/p.db", "--no-final", trials=1)  # fmt: skip
     assert result.exit_code == 0, result.output
-    return storage
+    return folder / "p.db"
 
 
 @settings(
@@ -107,11 +108,18 @@ def one_trial_study(tmp_path_factory, data_dir):
 )
 @given(chosen=st.lists(st.tuples(options, option_values), min_size=1, max_size=4))
 def test_random_cli_options_never_traceback_nor_write(chosen, one_trial_study, runner):
-    args = [part for option, value in chosen for part in (option, value)]
-    # The study already holds its one trial: a valid command has nothing left to do.
-    result = optimize(runner, one_trial_study, "--no-final", *args, trials=1)
-    assert result.exit_code in (0, 1, 2), result.output
-    assert "Traceback" not in result.output
+    """The study has room for a trial, so a command that is refused must be refused before
+    anything is written, and one that is accepted runs exactly the missing trial."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "p.db"
+        shutil.copy(one_trial_study, copy)
+        args = [part for option, value in chosen for part in (option, value)]
+        result = optimize(runner, f"sqlite:///{copy}", "--no-final", *args, trials=2)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "Traceback" not in result.output
+        states = [t.state for t in trials(f"sqlite:///{copy}")]
     if result.exit_code != 0:
         assert result.output.strip().splitlines()[-1].startswith(("Error", "Try"))
-    assert len(trials(one_trial_study)) == 1
+        assert states == [TrialState.COMPLETE]  # nothing written
+    else:
+        assert len(states) == 2 and TrialState.RUNNING not in states

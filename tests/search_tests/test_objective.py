@@ -16,12 +16,13 @@ from search import (
 from search._dataset import search_in_progress
 from search._search import run_search
 from tests.conftest import space_file
+from tests.helpers import optimize
 
 
 @pytest.fixture()
 def tiny_objective(data_dir):
     space = load_space(file=space_file("tiny"))
-    settings = SearchSettings(folds=3, max_epochs=4, patience=4, subsample=0.05, seed=0)
+    settings = SearchSettings(folds=3, max_epochs=4, patience=4, subsample=0.2, seed=0)
     return Objective(space, load_dataset("california", data_dir), settings)
 
 
@@ -52,16 +53,25 @@ def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
     assert len(trial.user_attrs["fold_scores"]) == 1
 
 
-def test_test_split_is_sealed_during_the_search(tiny_objective, data_dir):
+def test_an_objective_that_peeks_at_the_test_split_is_stopped(data_dir):
     dataset = load_dataset("california", data_dir)
-    reads = dataset.test.reads
+    study = optuna.create_study(direction="minimize")
+    with pytest.raises(TestSetSealedError, match="cannot be read while a search is running"):
+        run_search(study, lambda trial: float(dataset.test.open()[1].mean()), n_trials=1)
     with search_in_progress(), pytest.raises(TestSetSealedError):
         dataset.test.open()
-    study = optuna.create_study(direction="minimize")
-    run_search(study, tiny_objective, n_trials=2)
-    assert dataset.test.reads == reads  # the search never opened it
-    dataset.test.open()  # outside a search it opens
-    assert dataset.test.reads == reads + 1
+    assert len(dataset.test.open()[1]) == 500  # outside a search it opens
+
+
+def test_optimize_reads_the_test_split_once_and_only_in_the_final_test(runner, storage,
+                                                                         data_dir):  # fmt: skip
+    # The loader caches per process, so this is the very object the in-process search holds.
+    dataset = load_dataset("california", data_dir)
+    before = dataset.test.reads
+    assert optimize(runner, storage, "--no-final").exit_code == 0
+    assert dataset.test.reads == before  # three trials, no read
+    assert optimize(runner, storage).exit_code == 0
+    assert dataset.test.reads == before + 1  # the single final test
 
 
 def test_settings_refuse_bad_values():
@@ -73,7 +83,7 @@ def test_settings_refuse_bad_values():
 
 def test_an_oversized_model_is_pruned_untrained_as_an_infeasible_trial(data_dir):
     space = load_space(file=space_file("tiny"))
-    settings = SearchSettings(folds=2, max_epochs=2, subsample=0.05, seed=0, max_params=100)
+    settings = SearchSettings(folds=2, max_epochs=2, subsample=0.2, seed=0, max_params=100)
     objective = Objective(space, load_dataset("california", data_dir), settings)
     study = optuna.create_study(direction="minimize")
     study.enqueue_trial({"units": 16})  # 10 * 16 + 1 = 161 parameters
@@ -94,7 +104,7 @@ def test_a_trial_over_its_time_budget_is_stopped_and_pruned_as_infeasible(data_d
     dataset = load_dataset("california", data_dir)
     study = optuna.create_study(direction="minimize")
     for n_trials, limit in ((1, 1e-6), (2, 1e6)):  # over after its first batch; never reached
-        settings = SearchSettings(folds=2, max_epochs=2, subsample=0.05, seed=0,
+        settings = SearchSettings(folds=2, max_epochs=2, subsample=0.2, seed=0,
                                   max_trial_seconds=limit)  # fmt: skip
         run_search(study, Objective(space, dataset, settings), n_trials=n_trials)
     slow, fast = study.trials

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import optuna
 from optuna.trial import TrialState
@@ -65,6 +66,14 @@ def _trials_or_none(storage: str) -> list[optuna.trial.FrozenTrial]:
         return []
 
 
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"  # exited, not reaped
+
+
 def _wait_for(condition, seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while not condition():
@@ -84,7 +93,8 @@ def test_a_killed_parent_stops_its_worker(tmp_path, data_dir):
     search, storage = _search_stalled_in_trial_1(tmp_path, data_dir)
     search.kill()  # SIGKILL: the parent cannot pass anything on
     search.communicate(timeout=30)
-    # The orphaned worker notices, fails its trial, and starts no other.
-    _wait_for(lambda: trials(storage)[1].state == TrialState.FAIL, seconds=60)
-    time.sleep(5)
+    # The orphaned worker notices, fails its trial, and exits without starting another.
+    worker = trials(storage)[1].user_attrs["pid"]
+    assert worker != search.pid
+    _wait_for(lambda: _process_gone(worker), seconds=60)
     assert [t.state for t in trials(storage)] == [TrialState.COMPLETE, TrialState.FAIL]
