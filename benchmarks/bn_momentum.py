@@ -21,8 +21,8 @@ import numpy as np
 from optuna.trial import FixedTrial
 
 from benchmarks.run_space import machine
-from search import Space, load_dataset, load_space
-from search._export import versions
+from hpsearch import Space, load_dataset, load_space
+from hpsearch._export import versions
 
 CNN = {
     "n_blocks": 3, "filters": 16, "convs_per_block": 1,

@@ -21,10 +21,10 @@ from optuna.trial import FixedTrial
 from sklearn.model_selection import train_test_split
 
 from benchmarks.run_space import machine
-from search import blocks, load_dataset, load_space
-from search._export import versions
-from search._final import schedule_stretch
-from search._fit import fit_model
+from hpsearch import blocks, load_dataset, load_space
+from hpsearch._export import versions
+from hpsearch._final import schedule_stretch
+from hpsearch._fit import fit_model
 
 HERE = Path(__file__).resolve().parent
 HELD_OUT = 0.2

@@ -20,7 +20,7 @@ from pathlib import Path
 import optuna
 
 from benchmarks.run_space import machine
-from search._export import versions
+from hpsearch._export import versions
 
 HERE = Path(__file__).resolve().parent
 BUDGET = ["--folds", "2", "--max-epochs", "1", "--subsample", "0.02", "--seed", "0", "--no-final"]

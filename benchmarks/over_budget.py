@@ -23,11 +23,11 @@ import optuna
 from optuna.trial import TrialState
 
 from benchmarks.run_space import machine
-from search import Objective, OverBudget, load_dataset, load_space
-from search._export import versions
-from search._fit import build_model
-from search._record import read_record
-from search._study import FINISHED
+from hpsearch import Objective, OverBudget, load_dataset, load_space
+from hpsearch._export import versions
+from hpsearch._fit import build_model
+from hpsearch._record import read_record
+from hpsearch._study import FINISHED
 
 HERE = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2, 3, 4)

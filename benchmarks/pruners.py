@@ -17,10 +17,10 @@ import optuna
 from optuna.trial import TrialState
 
 from benchmarks.run_space import machine
-from search import Objective, SearchSettings, load_dataset, load_space
-from search._export import versions
-from search._search import run_search
-from search._study import PRUNERS, make_pruner
+from hpsearch import Objective, SearchSettings, load_dataset, load_space
+from hpsearch._export import versions
+from hpsearch._search import run_search
+from hpsearch._study import PRUNERS, make_pruner
 
 SETTINGS = SearchSettings(folds=3, max_epochs=15, patience=3, subsample=0.25, seed=0)
 

@@ -23,8 +23,8 @@ from optuna.trial import FixedTrial
 from sklearn.model_selection import train_test_split
 
 from benchmarks.run_space import machine
-from search import Space, load_dataset, load_space
-from search._export import versions
+from hpsearch import Space, load_dataset, load_space
+from hpsearch._export import versions
 
 MLP = {
     "n_layers": 2, "units_0": 320, "dropout_0": 0.08, "units_1": 234, "dropout_1": 0.07,
@@ -43,7 +43,7 @@ def validation_mse(space: Space, split: tuple, mlp: dict, scaler: str, epochs: i
     x_fit, x_val, y_fit, y_val = split
     steps = epochs * -(-len(x_fit) // mlp["batch_size"])  # cosine decay over the whole run
     params = space.suggest(FixedTrial({**mlp, "scaler": scaler, "decay_steps": steps}))
-    prep = space.preprocessor(params)
+    prep = space.make_preprocessor(params)
     features = prep.fit_transform(x_fit)
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)

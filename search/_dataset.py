@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search._errors import TestSetSealedError
+from hpsearch._errors import TestSetSealedError
 
 _active_searches = 0
 
@@ -70,6 +70,8 @@ class Dataset:
         test: The held-out split; see :class:`SealedTest`.
         source: Where the data came from, for reports (a path or a loader name).
         class_names: Names of the classes, ``None`` for regression.
+        task: The task the data was inferred to be (user data), ``None`` for built-ins,
+            whose space states it.
     """
 
     name: str
@@ -78,7 +80,19 @@ class Dataset:
     test: SealedTest
     source: str
     class_names: tuple[str, ...] | None = None
+    task: str | None = None
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fingerprint", fingerprint(self.x, self.y))
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Class indices of the training rows (for stratified folds): ``y``, or the argmax of
+        a one-hot ``y``."""
+        return labels_of(self.y)
+
+
+def labels_of(y: np.ndarray) -> np.ndarray:
+    """``y`` itself, or the class indices of a one-hot 2-D ``y``."""
+    return y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y

@@ -17,9 +17,9 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from optuna.trial import TrialState
 
-from search._errors import HpsearchError, TrialError
-from search._jsonfile import read_json
-from search._space import Space
+from hpsearch._errors import HpsearchError, TrialError
+from hpsearch._jsonfile import read_json
+from hpsearch._space import Space
 
 
 class EnqueueError(HpsearchError):
@@ -67,7 +67,7 @@ def check_params(space: Space, params: dict[str, Any], *, source: str) -> None:
     Parameters the space asks for but ``params`` lacks are allowed: the sampler fills them
     in, as ``enqueue_trial`` does.
     """
-    study = optuna.create_study(direction=space.direction)
+    study = optuna.create_study()  # a scratch study: only the sampled names matter
     study.enqueue_trial(params)
     trial = study.ask()
     try:

@@ -11,8 +11,8 @@ from typing import Any
 import keras
 import optuna
 
-from search._errors import HpsearchError
-from search._final import (
+from hpsearch._errors import HpsearchError, StudyError
+from hpsearch._final import (
     FINAL_KEY,
     best_trial,
     cv_summary,
@@ -21,10 +21,9 @@ from search._final import (
     retrain,
     schedule_stretch,
 )
-from search._jsonfile import read_json
-from search._loaders import load_dataset
-from search._record import read_record
-from search._space import load_space
+from hpsearch._jsonfile import read_json
+from hpsearch._record import read_record
+from hpsearch._space import from_module, import_file, load_space
 
 
 class ConfigError(HpsearchError):
@@ -51,6 +50,8 @@ def export_best(study: optuna.Study) -> dict[str, Any]:
     return {
         "space": record.space,
         "space_file": record.space_file,
+        "space_source": record.space_source,
+        "data_source": record.data_source,
         "study": study.study_name,
         "trial": best.number,
         "params": best.params,
@@ -96,6 +97,18 @@ def read_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
+def space_of(config: dict[str, Any]):
+    """The space a config names: built in, its embedded source (so the file may have moved),
+    or its file."""
+    file, source = config.get("space_file"), config.get("space_source")
+    if file is None:
+        return load_space(config["space"])
+    if source is None:
+        return load_space(file=file)
+    module = import_file(Path(file), source)
+    return from_module(module, name=config["space"], file=file)
+
+
 def train_from_config(
     config: dict[str, Any], *, data_dir: str | None, output: Path | None, evaluate: bool
 ) -> dict[str, Any] | None:
@@ -104,8 +117,15 @@ def train_from_config(
     Returns:
         The test metrics when ``evaluate`` is set, else ``None``.
     """
-    space = load_space(config["space"], file=config.get("space_file"))
-    dataset = load_dataset(space.dataset, data_dir)
+    from hpsearch._prepare import recorded_data, with_task
+
+    space = space_of(config)
+    described = config.get("data_source") or {"kind": "builtin", "name": space.dataset}
+    try:
+        dataset = recorded_data(described, space, data_dir).load()
+    except StudyError as exc:
+        raise ConfigError(str(exc)) from None
+    space = with_task(space, dataset, lambda line: None)
     try:
         result = retrain(
             space, config["params"], dataset, epochs=config["epochs"], seed=config["seed"],

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 import optuna
 
-from search import blocks
-from search._dataset import Dataset
-from search._errors import HpsearchError, StudyError, TrialError
-from search._fit import FitResult, fit_model
-from search._metrics import test_metrics
-from search._plots import learning_curves, task_figures
-from search._record import read_record
-from search._space import Space
+from hpsearch import blocks
+from hpsearch._dataset import Dataset, labels_of
+from hpsearch._errors import HpsearchError, StudyError, TrialError
+from hpsearch._fit import FitResult, fit_model
+from hpsearch._metrics import test_metrics
+from hpsearch._plots import learning_curves, task_figures
+from hpsearch._record import read_record
+from hpsearch._space import Space
 
 AUDIT_KEY = "test_evaluations"
 FINAL_KEY = "final"
@@ -38,7 +38,7 @@ def schedule_stretch(settings: dict[str, Any]) -> float:
 
     The final fit runs the folds' best epoch count on all rows, so a step-counted learning-rate
     decay is stretched by this factor to follow the same curve per epoch
-    (:func:`search.blocks.stretch_schedule`).
+    (:func:`hpsearch.blocks.stretch_schedule`).
     """
     folds, subsample = settings["folds"], settings["subsample"]
     return folds / ((folds - 1) * subsample)
@@ -73,7 +73,7 @@ def retrain(
 
     ``stretch`` scales a step-counted learning-rate decay (see :func:`schedule_stretch`).
     """
-    fixed = blocks.stretch_schedule(space.suggest(optuna.trial.FixedTrial(params)), stretch)
+    fixed = blocks.stretch_schedule(space.suggested(optuna.trial.FixedTrial(params)), stretch)
     n_classes = len(dataset.class_names or ()) or None
     try:
         return fit_model(
@@ -88,6 +88,7 @@ def evaluate_on_test(
 ) -> dict[str, Any]:
     """Scores the model on the test split (the only read of it) and writes the figures."""
     x_test, y_test = dataset.test.open()
+    y_test = labels_of(y_test) if space.task != "regression" else y_test
     scores = result.predict(x_test)
     try:
         metrics = test_metrics(space.task, y_test, scores, dataset.class_names)
@@ -105,14 +106,18 @@ def evaluate_study(
     space: Space,
     dataset: Dataset,
     *,
-    folder: Path,
+    folder: Path | None,
     command: str,
     force: bool = False,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Any]:
     """Retrains the study's best trial, tests it once, and records the result.
 
-    Writes ``folder/model.keras``, ``folder/metrics.json`` and the report figures, and
-    stores the result in the study (``final`` and the ``test_evaluations`` audit log).
+    Writes ``folder/model.keras``, ``folder/metrics.json`` and the report figures (unless
+    ``folder`` is None), and stores the result in the study (``final`` and the
+    ``test_evaluations`` audit log).
+
+    Returns:
+        The report (what ``metrics.json`` holds) and the retrained Keras model.
 
     Raises:
         StudyError: The test set was evaluated before and ``force`` is not set.
@@ -144,10 +149,11 @@ def evaluate_study(
         "test": metrics,
         "cv_test_gap": _gap(space.metric, cv["mean"], metrics),
     }
-    result.model.save(folder / "model.keras")
-    (folder / "metrics.json").write_text(json.dumps(report, indent=2))
+    if folder is not None:
+        result.model.save(folder / "model.keras")
+        (folder / "metrics.json").write_text(json.dumps(report, indent=2))
     _record(study, report, command=command)
-    return report
+    return report, result.model
 
 
 def _record(study: optuna.Study, report: dict[str, Any], *, command: str) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from search._errors import OverBudget, TrialDiverged
-from search._space import Space
+from hpsearch._errors import OverBudget, TrialDiverged
+from hpsearch._space import Space
 
 DEFAULT_BATCH_SIZE = 128
 
@@ -45,7 +45,9 @@ class FitResult:
 
 
 def n_outputs(space: Space, y: np.ndarray) -> int:
-    """Output units: one per class for multiclass, else one."""
+    """Output units: one per class for multiclass, one per column of a 2-D target, else one."""
+    if y.ndim == 2:
+        return y.shape[1]
     return int(y.max()) + 1 if space.task == "multiclass" else 1
 
 
@@ -62,10 +64,12 @@ def build_model(
     Returns:
         The compiled model, the fitted preprocessor (or ``None``) and the transformed ``x``.
     """
-    preprocessor = space.preprocessor(params)
+    preprocessor = space.make_preprocessor(params)
     if preprocessor is not None:
         x = preprocessor.fit_transform(x)
-    outputs = n_classes if space.task == "multiclass" and n_classes else n_outputs(space, y)
+    one_hot = y.ndim == 2
+    outputs = n_classes if space.task == "multiclass" and n_classes and not one_hot else (
+        n_outputs(space, y))  # fmt: skip
     return space.build(params, tuple(x.shape[1:]), outputs), preprocessor, x
 
 
@@ -107,8 +111,8 @@ def fit_model(
     if max_params is not None and model.count_params() > max_params:
         raise OverBudget(model.count_params(), max_params)
     started = time.perf_counter()
-    history = model.fit(
-        x, y,
+    history = space.train(
+        params, model, x, y,
         batch_size=int(params.get("batch_size", DEFAULT_BATCH_SIZE)),
         epochs=epochs,
         validation_data=validation,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search._errors import DataError
+from hpsearch._errors import DataError
 
 _MAGIC_DIMS = {2049: 1, 2051: 3}  # labels are 1-d, images are 3-d (n, rows, cols)
 

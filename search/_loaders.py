@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from search._dataset import Dataset, SealedTest
-from search._errors import DataError
-from search._idx import read_idx
+from hpsearch._dataset import Dataset, SealedTest
+from hpsearch._errors import DataError
+from hpsearch._idx import read_idx
 
 DATA_DIR_ENV = "HPSEARCH_DATA_DIR"
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")

@@ -22,12 +22,12 @@ import optuna
 from optuna.trial import TrialState
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from search._dataset import Dataset
-from search._enqueue import refuse_duplicate_start
-from search._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
-from search._fit import FitResult, fit_model
-from search._settings import SearchSettings
-from search._space import Space
+from hpsearch._dataset import Dataset, labels_of
+from hpsearch._enqueue import refuse_duplicate_start
+from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
+from hpsearch._fit import FitResult, fit_model
+from hpsearch._settings import SearchSettings
+from hpsearch._space import Space
 
 
 def cv_splits(y: np.ndarray, *, stratified: bool, folds: int, seed: int) -> list[tuple]:
@@ -49,7 +49,7 @@ def subsample(
         return x, y
     keep, _ = train_test_split(
         np.arange(len(y)), train_size=fraction, random_state=seed,
-        stratify=y if stratified else None,
+        stratify=labels_of(y) if stratified else None,
     )  # fmt: skip
     return x[keep], y[keep]
 
@@ -145,7 +145,7 @@ class Objective:
         )  # fmt: skip
         self.n_classes = len(dataset.class_names or ()) or None
         self.splits = cv_splits(
-            self.y, stratified=stratified, folds=settings.folds, seed=self.cv_seed
+            labels_of(self.y), stratified=stratified, folds=settings.folds, seed=self.cv_seed
         )
         self.mode = "max" if space.direction == "maximize" else "min"
         self._distributions: dict[str, optuna.distributions.BaseDistribution] | None = None
@@ -183,7 +183,7 @@ class Objective:
         # Which process runs the trial: a RUNNING trial whose process is gone was abandoned.
         trial.set_user_attr("host", socket.gethostname())
         trial.set_user_attr("pid", os.getpid())
-        params = self.space.suggest(trial)
+        params = self.space.suggested(trial)
         self._check_distributions(trial)
         seed = self.trial_seed(trial)
         trial.set_user_attr("seed", seed)

@@ -14,7 +14,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from search._study import count_finished
+from hpsearch._study import count_finished
 
 
 def _clock(seconds: float) -> str:

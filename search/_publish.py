@@ -18,9 +18,9 @@ import optuna
 from optuna.artifacts import FileSystemArtifactStore
 from optuna.trial import FrozenTrial, TrialState
 
-from search._errors import StudyError
-from search._final import AUDIT_KEY, best_trial, cv_summary
-from search._record import read_record
+from hpsearch._errors import StudyError
+from hpsearch._final import AUDIT_KEY, best_trial, cv_summary
+from hpsearch._record import read_record
 
 
 def attach_artifact(

@@ -13,8 +13,8 @@ from typing import Any
 
 import optuna
 
-from search._errors import StudyError
-from search._settings import SearchSettings
+from hpsearch._errors import StudyError
+from hpsearch._settings import SearchSettings
 
 RECORD_KEY = "hpsearch"
 #: 1: the untyped dict of earlier releases (no ``version``, ``data_rows``); 2: this type.
@@ -32,9 +32,14 @@ class StudyRecord:
         space_fingerprint: Hash of the space's code tokens (see ``Space.fingerprint``).
         data_fingerprint: Hash of the training arrays.
         settings: The objective's settings.
-        sampler: Sampler name (see ``search._study.SAMPLERS``).
-        pruner: Pruner name (see ``search._study.PRUNERS``).
+        sampler: Sampler name (see ``hpsearch._study.SAMPLERS``).
+        pruner: Pruner name (see ``hpsearch._study.PRUNERS``).
         data_rows: Training rows; ``None`` in records older than version 2.
+        data_source: How to load the data again (``describe()`` of its source, ``_data.py``):
+            a built-in name, a file and target, a space's ``load()``, or arrays; ``None``
+            in records older than version 2 (a built-in data set).
+        test_fingerprint: Hash of the sealed test split, so a changed test file is noticed.
+        space_source: A user space file's code, so an export rebuilds it without the file.
         version: The record's format version.
     """
 
@@ -47,6 +52,9 @@ class StudyRecord:
     sampler: str
     pruner: str
     data_rows: int | None = None
+    data_source: dict[str, Any] | None = None
+    test_fingerprint: str | None = None
+    space_source: str | None = None
     version: int = RECORD_VERSION
 
     def to_attrs(self) -> dict[str, Any]:
@@ -58,7 +66,9 @@ class StudyRecord:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in attrs.items() if key in known}
         settings = {**SearchSettings().as_dict(), **attrs.get("settings", {})}
-        return cls(**values | {"settings": SearchSettings(**settings), "version": RECORD_VERSION})
+        source = attrs.get("data_source") or {"kind": "builtin", "name": attrs["dataset"]}
+        return cls(**values | {"settings": SearchSettings(**settings), "data_source": source,
+                               "version": RECORD_VERSION})  # fmt: skip
 
     def refuse_other(self, current: StudyRecord, study_name: str, source: str) -> None:
         """Raises StudyError, in plain words, if ``current`` may not resume this study.
@@ -85,6 +95,13 @@ class StudyRecord:
             raise StudyError(
                 f"the training data changed since study {study_name!r} was created ({rows}"
                 f"{current.data_rows} rows now, from {source}); {fix}, or restore the data."
+            )
+        if None not in (self.test_fingerprint, current.test_fingerprint) and (
+            self.test_fingerprint != current.test_fingerprint
+        ):
+            raise StudyError(
+                f"the test split changed since study {study_name!r} was created (from "
+                f"{source}); {fix}, or restore the test data."
             )
         changed = _setting_changes(self, current)
         if changed:
@@ -114,17 +131,17 @@ def write_record(study: optuna.Study, record: StudyRecord) -> None:
     study.set_user_attr(RECORD_KEY, record.to_attrs())
 
 
-def upgrade_record(study: optuna.Study, *, fingerprint: str, legacy_fingerprint: str) -> None:
+def upgrade_record(study: optuna.Study, *, fingerprint: str, legacy: tuple[str, ...]) -> None:
     """Rewrites an older record in the current format, so the study resumes.
 
-    A raw-source space fingerprint (recorded before comments stopped counting) becomes
-    ``fingerprint`` when it is ``legacy_fingerprint``, the same code.
+    A space fingerprint an older release recorded for the same code (``legacy``: the raw
+    source's hash, the source before the rename to ``hpsearch``) becomes ``fingerprint``.
     """
     attrs = study.user_attrs.get(RECORD_KEY)
     if not attrs:
         return
     record = StudyRecord.from_attrs(attrs)
-    if record.space_fingerprint == legacy_fingerprint:
+    if record.space_fingerprint in legacy:
         record = replace(record, space_fingerprint=fingerprint)
     if record.to_attrs() != attrs:
         write_record(study, record)

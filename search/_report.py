@@ -24,8 +24,8 @@ import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 from optuna.visualization import matplotlib as optuna_plots  # noqa: E402
 
-from search._final import AUDIT_KEY, FINAL_KEY, best_trial, cv_summary  # noqa: E402
-from search._record import read_record  # noqa: E402
+from hpsearch._final import AUDIT_KEY, FINAL_KEY, best_trial, cv_summary  # noqa: E402
+from hpsearch._record import read_record  # noqa: E402
 
 PLOTS: dict[str, tuple[str, Callable]] = {
     "history.png": ("Optimization history", optuna_plots.plot_optimization_history),

@@ -1,149 +1,166 @@
-"""The pipeline behind the CLI verbs: data -> space -> objective -> study -> final test.
+"""The pipeline, one Python function per job: ``optimize``, ``evaluate``, and the trials table.
 
-Kept apart from ``cli.py`` so that the same steps are callable from Python.
+``optimize`` reads top to bottom: prepare (space, data, settings, study record) -> search
+(in this process or in workers) -> final fit and single test -> note and artifacts. The CLI
+only turns names and files into arguments of these same functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import fields, replace
+import getpass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import optuna
 import pandas as pd
 
-from search._dataset import Dataset
-from search._enqueue import enqueue, read_checked
-from search._errors import StudyError
-from search._export import export_best
-from search._final import AUDIT_KEY, evaluate_study
-from search._loaders import load_dataset
-from search._objective import Objective
-from search._progress import LiveProgress, ProgressLine
-from search._publish import publish_final, save_study_note
-from search._record import StudyRecord, read_record, upgrade_record
-from search._search import run_search
-from search._settings import SearchSettings
-from search._space import Space, load_space
-from search._storage import artifact_store, redact
-from search._study import (
-    count_finished,
-    create_or_resume,
-    load_study,
-    make_pruner,
-    make_sampler,
-    study_names,
+from hpsearch._enqueue import check_params, read_params
+from hpsearch._enqueue import enqueue as enqueue_starts
+from hpsearch._errors import StudyError
+from hpsearch._export import export_best
+from hpsearch._final import AUDIT_KEY, evaluate_study
+from hpsearch._job import SearchJob, open_search
+from hpsearch._prepare import (
+    as_data,
+    as_space,
+    existing_record,
+    record_for,
+    recorded_data,
+    resolve_options,
+    with_task,
 )
-from search._workers import SearchJob, search_in_workers
-
-DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
-
-
-def _existing_record(study_name: str, storage: str, space: Space) -> StudyRecord | None:
-    """The record of an existing study (brought up to date), or ``None``."""
-    if study_name not in study_names(storage):
-        return None
-    study = load_study(study_name, storage)
-    upgrade_record(
-        study, fingerprint=space.fingerprint, legacy_fingerprint=space.legacy_fingerprint
-    )
-    return read_record(study)
+from hpsearch._progress import LiveProgress, ProgressLine
+from hpsearch._publish import publish_final, save_study_note
+from hpsearch._quiet import import_keras_quietly
+from hpsearch._record import read_record, upgrade_record
+from hpsearch._result import SearchResult
+from hpsearch._search import run_search
+from hpsearch._space import load_space
+from hpsearch._storage import artifact_store, redact
+from hpsearch._study import count_finished, create_or_resume, load_study
+from hpsearch._workers import search_in_workers
 
 
-def resolve_options(
-    options: dict[str, Any], recorded: StudyRecord | None
-) -> tuple[SearchSettings, str, str]:
-    """Settings, sampler and pruner: explicit options over the study's recorded ones over
-    defaults.
-
-    An explicit option that differs from the recorded one survives the merge, so the
-    resume check in ``create_or_resume`` refuses it instead of mixing settings.
-    """
-    explicit = {key: value for key, value in options.items() if value is not None}
-    names = [f.name for f in fields(SearchSettings)]
-    settings = recorded.settings if recorded else SearchSettings()
-    settings = replace(settings, **{key: explicit[key] for key in names if key in explicit})
-    sampler = explicit.get("sampler", recorded.sampler if recorded else DEFAULT_SAMPLER)
-    pruner = explicit.get("pruner", recorded.pruner if recorded else DEFAULT_PRUNER)
-    return settings, sampler, pruner
-
-
-def _record_for(space: Space, dataset: Dataset, settings: SearchSettings, sampler: str,
-                pruner: str) -> StudyRecord:  # fmt: skip
-    return StudyRecord(
-        space=space.name, space_file=space.file, dataset=space.dataset,
-        space_fingerprint=space.fingerprint, data_fingerprint=dataset.fingerprint,
-        settings=settings, sampler=sampler, pruner=pruner, data_rows=len(dataset.y),
-    )  # fmt: skip
-
-
-def optimize_study(
+def optimize(
+    space: Any,
+    data: Any = None,
     *,
-    space_name: str | None,
-    space_file: str | None,
-    n_trials: int,
-    timeout: float | None,
-    study_name: str | None,
-    storage: str,
-    data_dir: str | None,
-    options: dict[str, Any],
-    output_dir: Path | None,
-    echo: Callable[[str], None],
-    command: str,
-    live: bool = False,
+    trials: int = 20,
+    folds: int | None = None,
+    max_epochs: int | None = None,
+    patience: int | None = None,
+    subsample: float | None = None,
+    seed: int | None = None,
+    max_params: int | None = None,
+    max_trial_seconds: float | None = None,
+    sampler: str | None = None,
+    pruner: str | None = None,
+    timeout: float | None = None,
+    storage: Any = None,
+    study_name: str | None = None,
+    final: bool = True,
+    output_dir: str | Path | None = None,
     trials_per_worker: int = 0,
-    enqueue_files: tuple[str, ...] = (),
-) -> optuna.Study:
-    """Searches (or resumes) a study up to ``n_trials``, then runs the single final test.
+    enqueue: Iterable[dict[str, Any] | str] = (),
+    data_dir: str | None = None,
+    echo: Callable[[str], None] = print,
+    live: bool = False,
+    command: str | None = None,
+) -> SearchResult:
+    """Searches (or resumes) a study to ``trials`` finished trials, then tests the best once.
 
-    With ``trials_per_worker`` > 0 the trials run in recycled worker processes of that
-    many trials each (see ``_workers.py``); 0 runs them all in this process. The
-    configurations in ``enqueue_files`` run first (see ``_enqueue.py``).
+    Args:
+        space: A built-in space name, a ``.py`` file, a module, :class:`hpsearch.Space`, or a
+            KerasTuner ``build(hp)`` / ``HyperModel``.
+        data: A built-in data set name, a data file (``.csv``/``.parquet`` need a
+            :class:`DataFile` with its target), :class:`hpsearch.Data`, ``(x, y)`` or
+            ``(x, y, x_test, y_test)``; ``None``: the space's own (``DATASET`` or ``load()``).
+        trials: The study ends with this many finished (complete or pruned) trials in total.
+        folds, max_epochs, patience, subsample, seed, max_params, max_trial_seconds: The
+            objective's settings (:class:`hpsearch.SearchSettings`); ``None``: the study's
+            recorded value, else the default. A value that differs from the record is refused.
+        sampler, pruner: By name (``hpsearch._study.SAMPLERS`` / ``PRUNERS``).
+        timeout: Seconds after which no trial starts.
+        storage: An Optuna storage URL or object; ``None``: in memory, this process only.
+        study_name: Defaults to the space's name.
+        final: Retrain the best trial on all training rows and evaluate it once on the test.
+        output_dir: Where ``<study>/final/`` (model, metrics, plots) and the dashboard's
+            artifacts are written; ``None``: nothing is written, the model is returned.
+        trials_per_worker: Trials per fresh worker process (memory stays flat); 0: all here.
+        enqueue: Configurations to run first: ``{param: value}`` dicts or JSON files.
+        data_dir: Folder of local copies of the built-in data sets.
+        echo: Receives the progress lines; ``print`` by default.
+        live: A live progress bar (for terminals).
+        command: How the audit log names this call.
     """
-    space = load_space(space_name, file=space_file)
-    starts = read_checked(space, enqueue_files)  # bad files stop the run before it starts
+    import_keras_quietly()
+    space = as_space(space)
+    source = as_data(data, space, data_dir)
+    starts = _checked_starts(space, enqueue)  # bad starts stop the run before anything runs
+    dataset = source.load()
+    space = with_task(space, dataset, echo)
     study_name = study_name or space.name
+    storage = optuna.storages.InMemoryStorage() if storage is None else storage
+    if trials_per_worker and isinstance(storage, optuna.storages.InMemoryStorage):
+        echo("note: an in-memory study cannot be shared with worker processes; trials run here.")
+        trials_per_worker = 0
+    options = dict(folds=folds, max_epochs=max_epochs, patience=patience, subsample=subsample,
+                   seed=seed, max_params=max_params, max_trial_seconds=max_trial_seconds,
+                   sampler=sampler, pruner=pruner)  # fmt: skip
     settings, sampler, pruner = resolve_options(
-        options, _existing_record(study_name, storage, space)
+        options, existing_record(study_name, storage, space)
     )
-    dataset = load_dataset(space.dataset, data_dir)
+    job = SearchJob(space, source, storage, study_name, settings, sampler, pruner, trials)
     study = create_or_resume(
-        study_name, storage,
-        record=_record_for(space, dataset, settings, sampler, pruner),
+        study_name, storage, record=record_for(space, source, dataset, settings, sampler, pruner),
         direction=space.direction, metric=space.monitor, data_source=dataset.source,
-        sampler=make_sampler(sampler, seed=settings.seed, grid=space.grid),
-        pruner=make_pruner(pruner, max_steps=settings.folds * settings.max_epochs),
+        sampler=job.make_sampler(), pruner=job.make_pruner(),
     )  # fmt: skip
-    enqueue(study, starts)
+    enqueue_starts(study, starts)
     echo(
-        f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{n_trials} trials "
+        f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{trials} trials "
         f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"
     )
+    _search(job, study, dataset, echo=echo, live=live, timeout=timeout,
+            trials_per_worker=trials_per_worker)  # fmt: skip
+    save_study_note(study)
+    if not final:
+        return SearchResult(study)
+    command = command or f"hpsearch.optimize (user {getpass.getuser()})"
+    return _final_once(study, space, dataset, output_dir, echo, command)
+
+
+def _checked_starts(space, starts: Iterable[dict[str, Any] | str]) -> list[dict[str, Any]]:
+    """Each start as parameters (a file is read), checked against the space."""
+    checked = []
+    for start in starts:
+        params = start if isinstance(start, dict) else read_params(start)
+        check_params(space, params, source=str(start) if isinstance(start, str) else "enqueue")
+        checked.append(params)
+    return checked
+
+
+def _search(job: SearchJob, study, dataset, *, echo, live, timeout, trials_per_worker) -> None:
+    """Runs the trials, here or in worker processes, with progress lines."""
+    done = count_finished(study)
     progress = (
-        LiveProgress(n_trials, count_finished(study), timeout=timeout)
+        LiveProgress(job.n_trials, done, timeout=timeout)
         if live
-        else ProgressLine(n_trials, echo, timeout=timeout)
+        else ProgressLine(job.n_trials, echo, timeout=timeout)
     )
     with progress:
         if trials_per_worker:
-            job = SearchJob(
-                space.name, space.file, data_dir, storage, study_name, settings,
-                sampler, pruner, n_trials,
-            )  # fmt: skip
             search_in_workers(
                 job, study, progress, trials_per_worker=trials_per_worker, timeout=timeout
             )
-        else:
-            objective = Objective(space, dataset, settings, on_epoch=progress.on_epoch)
-            run_search(study, objective, n_trials=n_trials, timeout=timeout, callbacks=(progress,))
-    save_study_note(study)
-    if output_dir is not None:
-        _final_once(study, space, dataset, output_dir, echo, command)
-    return study
+            return
+        hook = progress.on_epoch
+        study, objective = open_search(job, dataset=dataset, study=study, on_epoch=hook)
+        run_search(study, objective, n_trials=job.n_trials, timeout=timeout, callbacks=(progress,))
 
 
-def _final_once(study, space, dataset, output_dir: Path, echo, command: str) -> None:
+def _final_once(study, space, dataset, output_dir, echo, command: str) -> SearchResult:
     """The final test at the end of ``optimize``, unless this study was tested already."""
     audit = study.user_attrs.get(AUDIT_KEY, [])
     if audit:
@@ -151,49 +168,65 @@ def _final_once(study, space, dataset, output_dir: Path, echo, command: str) -> 
             f"test set already evaluated on {audit[-1]['time']}: {audit[-1]['metrics']}; "
             f"not evaluating again (hpsearch evaluate {study.study_name} --force does)."
         )
-        return
-    report = _evaluate_and_publish(study, space, dataset, output_dir, command, force=False)
+        return SearchResult(study)
+    report, model = _evaluate_and_publish(study, space, dataset, output_dir, command, force=False)
     echo(f"best trial #{report['trial']}: CV {space.metric} {report['cv']['mean']:.5g}")
     echo(
         f"final fit {report['epochs']} epochs on {report['train_rows']} rows; test: "
         + ", ".join(f"{k}={v:.4g}" for k, v in report["test"].items() if isinstance(v, float))
     )
-    echo(f"wrote {output_dir / study.study_name / 'final'}")
+    if output_dir is not None:
+        echo(f"wrote {Path(output_dir) / study.study_name / 'final'}")
+    return SearchResult(study, model, report)
 
 
-def evaluate_stored_study(
-    study_name: str, *, storage: str, data_dir: str | None, output_dir: Path,
-    force: bool, command: str,
-) -> dict[str, Any]:  # fmt: skip
-    """``hpsearch evaluate``: the final fit and single test of an existing study."""
-    study = load_study(study_name, storage)
+def evaluate(
+    study: optuna.Study | str, data: Any = None, *, storage: Any = None,
+    data_dir: str | None = None, output_dir: str | Path | None = None, force: bool = False,
+    command: str | None = None,
+) -> SearchResult:  # fmt: skip
+    """The final fit and single test of an existing study (``hpsearch evaluate``).
+
+    Args:
+        study: The study, or its name in ``storage``.
+        data: The data it was searched on; ``None``: reloaded from the study's record (a
+            built-in data set, a data file, or the space's ``load()``).
+        force: Evaluate again although the study was tested already (it is logged).
+    """
+    import_keras_quietly()
+    study = load_study(study, storage) if isinstance(study, str) else study
     recorded = read_record(study)
     space = load_space(recorded.space, file=recorded.space_file)
-    upgrade_record(
-        study, fingerprint=space.fingerprint, legacy_fingerprint=space.legacy_fingerprint
-    )
+    upgrade_record(study, fingerprint=space.fingerprint, legacy=space.legacy_fingerprints)
     recorded = read_record(study)
-    dataset = load_dataset(space.dataset, data_dir)
-    now = _record_for(space, dataset, recorded.settings, recorded.sampler, recorded.pruner)
-    recorded.refuse_other(now, study_name, dataset.source)
-    return _evaluate_and_publish(study, space, dataset, output_dir, command, force=force)
+    source = as_data(data, space, data_dir) if data is not None else recorded_data(
+        recorded.data_source, space, data_dir)  # fmt: skip
+    dataset = source.load()
+    space = with_task(space, dataset, lambda line: None)
+    now = record_for(space, source, dataset, recorded.settings, recorded.sampler, recorded.pruner)
+    recorded.refuse_other(now, study.study_name, dataset.source)
+    command = command or f"hpsearch.evaluate (user {getpass.getuser()})"
+    report, model = _evaluate_and_publish(study, space, dataset, output_dir, command, force=force)
+    return SearchResult(study, model, report)
 
 
-def _evaluate_and_publish(study, space, dataset, output_dir: Path, command: str, *, force: bool):
+def _evaluate_and_publish(study, space, dataset, output_dir, command: str, *, force: bool):
     """The single test, then its files as dashboard artifacts and the note updated."""
-    folder = output_dir / study.study_name / "final"
-    report = evaluate_study(study, space, dataset, folder=folder, command=command, force=force)
-    publish_final(study, folder, export_best(study), artifact_store(output_dir / "artifacts"))
+    folder = None if output_dir is None else Path(output_dir) / study.study_name / "final"
+    report, model = evaluate_study(study, space, dataset, folder=folder, command=command,
+                                   force=force)  # fmt: skip
+    if folder is not None:
+        store = artifact_store(Path(output_dir) / "artifacts")
+        publish_final(study, folder, export_best(study), store)
     save_study_note(study)
-    return report
+    return report, model
 
 
-def trials_table(study_name: str, storage: str, *, top: int | None) -> pd.DataFrame:
+def trials_frame(study: optuna.Study, *, top: int | None) -> pd.DataFrame:
     """Trials best first (unfinished last), the ``top`` first ones or all, as a DataFrame."""
-    study = load_study(study_name, storage)
     frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
     if frame.empty:
-        raise StudyError(f"study {study_name!r} has no trials yet.")
+        raise StudyError(f"study {study.study_name!r} has no trials yet.")
     # A study with a metric name calls its value column after it (value_val_mse).
     frame = frame.rename(columns=lambda c: "value" if str(c).startswith("value_") else c)
     ascending = study.direction == optuna.study.StudyDirection.MINIMIZE

@@ -13,10 +13,10 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
 
-from search._dataset import search_in_progress
-from search._enqueue import DUPLICATE_OF
-from search._errors import HpsearchError, TrialError
-from search._study import FINISHED, count_finished
+from hpsearch._dataset import search_in_progress
+from hpsearch._enqueue import DUPLICATE_OF
+from hpsearch._errors import HpsearchError, TrialError
+from hpsearch._study import FINISHED, count_finished
 
 FIRST_FAILURES = 5
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from search._errors import HpsearchError
+from hpsearch._errors import HpsearchError
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,19 @@
-"""Loading and checking search-space modules.
+"""Search spaces: plain functions, a module of them, or a built-in space by name.
 
-A space is a plain module (after optuna-examples ``keras/`` and KerasTuner's
-``HyperModel.build``) that defines:
+A space (after optuna-examples ``keras/`` and KerasTuner's ``HyperModel.build``) is:
 
-- ``DATASET``: a key of ``search.DATASETS``; ``TASK``: ``multiclass``, ``binary`` or
-  ``regression``; ``METRIC``: a Keras metric name logged as ``val_<METRIC>``;
-  ``DIRECTION``: ``maximize`` or ``minimize``.
 - ``suggest(trial) -> dict``: define-by-run, so a conditional parameter is sampled only
   when it applies.
 - ``build(params, input_shape, n_outputs) -> keras.Model``: compiled, a pure function.
 - optional ``preprocessor(params)``: an unfitted scikit-learn transformer (fitted on each
-  training fold only), and ``GRID``: the declared grid for ``--sampler grid``.
+  training fold only); ``GRID``: the declared grid for ``--sampler grid``.
+- optional ``TASK`` (``multiclass``, ``binary``, ``regression``), ``METRIC`` (a Keras metric
+  logged as ``val_<METRIC>``) and ``DIRECTION``; what is left out is inferred from the data.
+- ``DATASET`` (a key of ``hpsearch.DATASETS``), or ``load()`` returning the data, unless the
+  data is given separately (``--data``, ``hpsearch.optimize(space, data)``).
+
+A module may instead define a KerasTuner ``build_model(hp)`` / ``build(hp)`` or a
+``HyperModel``; see ``_kerastuner.py``.
 """
 
 from __future__ import annotations
@@ -22,39 +25,78 @@ import importlib
 import importlib.util
 import inspect
 import io
+import re
 import tokenize
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from search._errors import SpaceError
-from search._loaders import DATASETS
-from spaces import BUILTIN
+from hpsearch._errors import SpaceError
+from hpsearch.spaces import BUILTIN
 
 TASKS = ("multiclass", "binary", "regression")
 DIRECTIONS = ("maximize", "minimize")
+#: Metrics a higher value of which is better; every other metric is minimized.
+MAXIMIZED = ("accuracy", "auc", "precision", "recall", "f1_score", "r2_score")
+DEFAULT_METRICS = {"multiclass": "accuracy", "binary": "accuracy", "regression": "mse"}
 
 
 @dataclass(frozen=True)
 class Space:
-    """A loaded, checked space module.
+    """A search space made of plain functions; picklable (by value, with ``cloudpickle``).
 
     Attributes:
-        name: The built-in name, or the file's stem for ``--space-file``.
-        module: The module itself.
-        file: Absolute path for a user space file, ``None`` for built-ins.
+        suggest: ``suggest(trial) -> dict`` of parameters, define-by-run.
+        build: ``build(params, input_shape, n_outputs) -> compiled keras.Model``.
+        task: ``multiclass``, ``binary`` or ``regression``; ``None``: inferred from the data.
+        metric: Keras metric scored as ``val_<metric>``; ``None``: the task's default.
+        direction: ``maximize`` or ``minimize``; ``None``: from the metric.
+        preprocessor: ``preprocessor(params)`` -> unfitted scikit-learn transformer, or None.
+        name: Names the study by default.
+        grid: ``{param: values}`` for ``--sampler grid``.
+        fit: ``fit(params, model, x, y, **fit_kwargs) -> keras History``; ``None``: model.fit.
+        dataset: A built-in data set's name, for spaces that bring their data.
+        load: ``load()`` returning the space's own data, likewise.
+        file: The space file's absolute path, ``None`` for built-ins and functions.
+        source: The code the fingerprint hashes; by default the functions' source.
     """
 
-    name: str
-    module: ModuleType
+    suggest: Callable[[Any], dict[str, Any]]
+    build: Callable[..., Any]
+    task: str | None = None
+    metric: str | None = None
+    direction: str | None = None
+    preprocessor: Callable[[dict[str, Any]], Any] | None = None
+    name: str = "space"
+    grid: dict[str, list] | None = None
+    fit: Callable[..., Any] | None = None
+    dataset: str | None = None
+    load: Callable[[], Any] | None = None
     file: str | None = None
+    source: str = field(default="", compare=False)
 
-    dataset = property(lambda self: self.module.DATASET)
-    task = property(lambda self: self.module.TASK)
-    metric = property(lambda self: self.module.METRIC)
-    direction = property(lambda self: self.module.DIRECTION)
-    grid = property(lambda self: getattr(self.module, "GRID", None))
+    def __post_init__(self) -> None:
+        for attr in ("suggest", "build"):
+            if not callable(getattr(self, attr)):
+                raise SpaceError(f"space {self.name!r}: {attr} must be a function.")
+        for attr, valid in (("task", TASKS), ("direction", DIRECTIONS)):
+            value = getattr(self, attr)
+            if value is not None and value not in valid:
+                raise SpaceError(
+                    f"space {self.name!r}: {attr.upper()} must be one of {valid}, but got "
+                    f"{value!r}."
+                )
+        if not self.source:
+            object.__setattr__(self, "source", _functions_source(self))
+
+    def for_task(self, task: str) -> Space:
+        """This space with its task, metric and direction filled in (``task`` if unset)."""
+        task = self.task or task
+        metric = self.metric or DEFAULT_METRICS[task]
+        direction = self.direction or ("maximize" if metric in MAXIMIZED else "minimize")
+        return replace(self, task=task, metric=metric, direction=direction)
 
     @property
     def monitor(self) -> str:
@@ -63,17 +105,21 @@ class Space:
 
     @property
     def fingerprint(self) -> str:
-        """Hash of the module's code tokens: an edited range changes it; comments, blank lines
-        and line wrapping do not, so documenting a space does not strand its studies."""
-        return _sha16(_code_tokens(inspect.getsource(self.module)))
+        """Hash of the code tokens: an edited range changes it; comments, blank lines and line
+        wrapping do not, so documenting a space does not strand its studies."""
+        return _sha16(_code_tokens(self.source))
 
     @property
-    def legacy_fingerprint(self) -> str:
-        """Hash of the raw source, as studies recorded it before comments stopped counting."""
-        return _sha16(inspect.getsource(self.module))
+    def legacy_fingerprints(self) -> tuple[str, ...]:
+        """What older releases recorded for this same code: the raw source's hash, and both
+        hashes of the source as it read before the package was renamed ``hpsearch``."""
+        before = re.sub(r"\b(from|import) hpsearch\.spaces\b", r"\1 spaces", self.source)
+        before = re.sub(r"\b(from|import) hpsearch\b", r"\1 search", before)
+        return (_sha16(self.source), _sha16(_code_tokens(before)), _sha16(before))
 
-    def suggest(self, trial: Any) -> dict[str, Any]:
-        params = self.module.suggest(trial)
+    def suggested(self, trial: Any) -> dict[str, Any]:
+        """``suggest(trial)``, refusing anything but a dict of parameters."""
+        params = self.suggest(trial)
         if not isinstance(params, dict):
             raise SpaceError(
                 f"space {self.name!r}: suggest(trial) must return a dict of parameters, but "
@@ -81,12 +127,14 @@ class Space:
             )
         return dict(params)
 
-    def build(self, params: dict[str, Any], input_shape: tuple[int, ...], n_outputs: int):
-        return self.module.build(params, input_shape, n_outputs)
+    def make_preprocessor(self, params: dict[str, Any]):
+        return self.preprocessor(params) if self.preprocessor else None
 
-    def preprocessor(self, params: dict[str, Any]):
-        make = getattr(self.module, "preprocessor", None)
-        return make(params) if make else None
+    def train(self, params: dict[str, Any], model, x, y, **fit_kwargs):
+        """Trains ``model``: the space's own ``fit`` (a KerasTuner override), else Keras's."""
+        if self.fit is not None:
+            return self.fit(params, model, x, y, **fit_kwargs)
+        return model.fit(x, y, **fit_kwargs)
 
 
 def _sha16(text: str) -> str:
@@ -99,19 +147,45 @@ def _code_tokens(source: str) -> str:
     return " ".join(t.string for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL))
 
 
-def _check(module: ModuleType, label: str) -> None:
-    """Raises SpaceError naming the first thing the module lacks or gets wrong."""
-    for attr in ("DATASET", "TASK", "METRIC", "DIRECTION", "suggest", "build"):
+def _functions_source(space: Space) -> str:
+    """The source of the space's functions (a notebook cell's too, which IPython keeps)."""
+    parts = []
+    for function in (space.suggest, space.build, space.preprocessor, space.fit):
+        if function is None:
+            continue
+        try:
+            parts.append(inspect.getsource(function))
+        except (OSError, TypeError):  # built in a way that left no source: hash the code
+            code = getattr(function, "__code__", None)
+            parts.append(repr(code.co_code + repr(code.co_consts).encode()) if code else "")
+    return "\n".join(parts)
+
+
+def from_module(module: ModuleType, *, name: str, file: str | None = None) -> Space:
+    """The space a module defines (see the module docstring for what it may define)."""
+    label = file or repr(name)
+    if not hasattr(module, "suggest"):
+        from hpsearch._kerastuner import kerastuner_entry, space_from_hypermodel
+
+        entry = kerastuner_entry(module)
+        if entry is not None:
+            return space_from_hypermodel(entry, name=name, module=module, file=file)
+    for attr in ("suggest", "build"):
         if not hasattr(module, attr):
             raise SpaceError(f"space {label} does not define {attr} (see README, 'Spaces').")
-    for attr in ("suggest", "build"):
-        if not callable(getattr(module, attr)):
-            raise SpaceError(f"space {label}: {attr} must be a function.")
-    checks = (("DATASET", tuple(DATASETS)), ("TASK", TASKS), ("DIRECTION", DIRECTIONS))
-    for attr, valid in checks:
-        value = getattr(module, attr)
-        if value not in valid:
-            raise SpaceError(f"space {label}: {attr} must be one of {valid}, but got {value!r}.")
+    return Space(
+        suggest=module.suggest, build=module.build, name=name, file=file,
+        task=getattr(module, "TASK", None), metric=getattr(module, "METRIC", None),
+        direction=getattr(module, "DIRECTION", None),
+        preprocessor=getattr(module, "preprocessor", None), grid=getattr(module, "GRID", None),
+        dataset=getattr(module, "DATASET", None), load=getattr(module, "load", None),
+        source=module_source(module),
+    )  # fmt: skip
+
+
+def module_source(module: ModuleType) -> str:
+    """A space module's code: what an export embedded, else the file's text."""
+    return getattr(module, "__hpsearch_source__", None) or inspect.getsource(module)
 
 
 def describe_builtin(name: str) -> dict[str, str]:
@@ -144,19 +218,29 @@ def load_space(name: str | None = None, *, file: str | Path | None = None) -> Sp
         close = difflib.get_close_matches(str(name), BUILTIN, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise SpaceError(f"unknown space {name!r}.{hint} Known: {', '.join(sorted(BUILTIN))}.")
-    module = importlib.import_module(BUILTIN[name])
-    _check(module, repr(name))
-    return Space(name, module)
+    return from_module(importlib.import_module(BUILTIN[name]), name=name)
 
 
 def _load_file(path: Path) -> Space:
     if path.suffix != ".py" or not path.is_file():
         raise SpaceError(f"--space-file must be an existing .py file, but got {str(path)!r}.")
-    spec = importlib.util.spec_from_file_location(f"hpsearch_user_space_{path.stem}", path)
+    module = import_file(path)
+    return from_module(module, name=path.stem, file=str(path.resolve()))
+
+
+def import_file(path: Path, source: str | None = None) -> ModuleType:
+    """Imports a space file (or ``source``, the text an export embedded) as a module.
+
+    The module is not registered in ``sys.modules``, so ``cloudpickle`` ships its functions
+    to worker processes by value: they need no copy of the file.
+    """
+    spec = importlib.util.spec_from_loader(f"hpsearch_user_space_{path.stem}", loader=None)
     module = importlib.util.module_from_spec(spec)
+    module.__file__ = str(path)
     try:
-        spec.loader.exec_module(module)
+        module.__hpsearch_source__ = source if source is not None else path.read_text()
+        code = compile(module.__hpsearch_source__, str(path), "exec")
+        exec(code, module.__dict__)  # noqa: S102 - the user's own space file, run as an import
     except Exception as exc:  # noqa: BLE001 - user code: report, don't crash
         raise SpaceError(f"cannot import {path}: {exc.__class__.__name__}: {exc}") from None
-    _check(module, str(path))
-    return Space(path.stem, module, str(path.resolve()))
+    return module

@@ -6,13 +6,14 @@ from __future__ import annotations
 import functools
 import warnings
 from pathlib import Path
+from typing import Any
 
 import optuna
 import sqlalchemy.exc
 from optuna.artifacts import FileSystemArtifactStore
 from sqlalchemy.engine import make_url
 
-from search._errors import HpsearchError
+from hpsearch._errors import HpsearchError
 
 DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
 DEFAULT_ARTIFACT_DIR = "studies/artifacts"
@@ -22,21 +23,30 @@ class StorageError(HpsearchError):
     """The storage URL is malformed or the database cannot be reached."""
 
 
-def redact(url: str) -> str:
+def redact(url: Any) -> str:
     """The URL with any password replaced by ``***``; safe for output, logs and exports."""
+    if isinstance(url, optuna.storages.BaseStorage):
+        return f"an in-process {type(url).__name__}"
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (sqlalchemy.exc.ArgumentError, ValueError):
         return "<unparseable storage URL>"
 
 
-def open_storage(url: str) -> optuna.storages.RDBStorage:
+def open_storage(url: Any) -> optuna.storages.BaseStorage:
     """An RDB storage for ``url``, creating the folder of a SQLite file if needed.
+
+    A storage object is returned as it is; ``None`` is a new in-memory storage (a notebook's
+    study that nothing else needs to read).
 
     SQLite gets a long lock timeout, so a dashboard reading the file while a search
     writes it waits instead of failing the search. Heartbeats let a resumed run mark
     trials of a killed process as failed instead of leaving them RUNNING forever.
     """
+    if url is None:
+        return optuna.storages.InMemoryStorage()
+    if isinstance(url, optuna.storages.BaseStorage):
+        return url
     try:
         parsed = make_url(url)
     except (sqlalchemy.exc.ArgumentError, ValueError):

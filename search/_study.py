@@ -13,10 +13,10 @@ from collections.abc import Callable
 import optuna
 from optuna.trial import TrialState
 
-from search._errors import HpsearchError, StudyError
-from search._record import RECORD_KEY, StudyRecord, read_record, write_record
-from search._seeded_sampler import TrialSeededSampler
-from search._storage import open_storage, redact
+from hpsearch._errors import HpsearchError, StudyError
+from hpsearch._record import RECORD_KEY, StudyRecord, read_record, write_record
+from hpsearch._seeded_sampler import TrialSeededSampler
+from hpsearch._storage import open_storage, redact
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 

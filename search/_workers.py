@@ -2,8 +2,9 @@
 
 TensorFlow/Keras keep memory after ``clear_session()`` when many models are fit in one
 process (RSS grew ~42 MiB per trial here, ``benchmarks/results/memory.json``; upstream
-tensorflow#61791). Each worker is a fresh process that rebuilds the search from a
-picklable :class:`SearchJob`, runs up to ``trials_per_worker`` trials against the shared
+tensorflow#61791). Each worker is a fresh process that rebuilds the search from the
+:class:`SearchJob` (sent by value with ``cloudpickle``, so functions defined in a notebook
+and arrays in memory work too), runs up to ``trials_per_worker`` trials against the shared
 storage, and exits, returning its memory to the system. The storage is the only state
 shared with the parent; progress and epoch events come back over a queue.
 """
@@ -17,32 +18,15 @@ import signal
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 
+import cloudpickle
 import optuna
 
-from search._errors import HpsearchError, one_line
-from search._loaders import load_dataset
-from search._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
-from search._search import FIRST_FAILURES, FailureGuard, run_search
-from search._settings import SearchSettings
-from search._space import load_space
-from search._study import count_finished, load_study, make_pruner, make_sampler
-
-
-@dataclass(frozen=True)
-class SearchJob:
-    """Everything a worker needs to rebuild the search; all fields are picklable."""
-
-    space_name: str
-    space_file: str | None
-    data_dir: str | None
-    storage: str
-    study_name: str
-    settings: SearchSettings
-    sampler: str
-    pruner: str
-    n_trials: int
+from hpsearch._errors import HpsearchError, one_line
+from hpsearch._job import SearchJob, open_search
+from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
+from hpsearch._search import FIRST_FAILURES, FailureGuard, run_search
+from hpsearch._study import count_finished
 
 
 def _stop_with_parent() -> None:
@@ -63,7 +47,7 @@ def _stop_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -> None:
+def _worker(packed_job: bytes, guard: FailureGuard, share: int, deadline, events) -> None:
     """Worker process body: run a share of the trials, report events, then exit.
 
     Every error comes back to the parent as its one-line message (the parent prints it as
@@ -72,18 +56,9 @@ def _worker(job: SearchJob, guard: FailureGuard, share: int, deadline, events) -
     _stop_with_parent()
     try:
         quiet_logs()
-        import_keras_quietly()
-        from search._objective import Objective  # imports Keras: after the quiet import
-
-        space = load_space(job.space_name, file=job.space_file)
-        dataset = load_dataset(space.dataset, job.data_dir)
-        study = load_study(job.study_name, job.storage)
-        study.sampler = make_sampler(job.sampler, seed=job.settings.seed, grid=space.grid)
-        steps = job.settings.folds * job.settings.max_epochs
-        study.pruner = make_pruner(job.pruner, max_steps=steps)
-        objective = Objective(
-            space, dataset, job.settings, on_epoch=lambda *epoch: events.put(("epoch", epoch))
-        )
+        import_keras_quietly()  # before the job's space imports Keras
+        job: SearchJob = cloudpickle.loads(packed_job)
+        study, objective = open_search(job, on_epoch=lambda *epoch: events.put(("epoch", epoch)))
         timeout = None if deadline is None else max(deadline - time.time(), 0.001)
         ran = run_search(
             study, objective, n_trials=job.n_trials, timeout=timeout, guard=guard,
@@ -144,10 +119,13 @@ def search_in_workers(
     context = multiprocessing.get_context("spawn")  # a clean interpreter, never a fork of TF
     guard = FailureGuard(min(FIRST_FAILURES, max(job.n_trials - count_finished(study), 1)))
     deadline = None if timeout is None else time.time() + timeout
+    packed_job = cloudpickle.dumps(job)  # by value: a notebook's functions and arrays too
     while count_finished(study) < job.n_trials:
         events = context.Queue()
         process = context.Process(
-            target=_worker, args=(job, guard, trials_per_worker, deadline, events), daemon=True
+            target=_worker,
+            args=(packed_job, guard, trials_per_worker, deadline, events),
+            daemon=True,
         )
         process.start()
         try:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from search._errors import HpsearchError, one_line
-from search._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
-from search._storage import DEFAULT_ARTIFACT_DIR, DEFAULT_STORAGE, redact
-from search._study import PRUNERS, SAMPLERS
+from hpsearch._errors import HpsearchError, one_line
+from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
+from hpsearch._storage import DEFAULT_ARTIFACT_DIR, DEFAULT_STORAGE, redact
+from hpsearch._study import PRUNERS, SAMPLERS
 
 _storage_option = click.option(
     "--storage", default=DEFAULT_STORAGE, show_default=True, help="Optuna storage URL."
@@ -108,24 +108,41 @@ def _command_line(verb: str, study: str) -> str:
     help="Run trials in fresh worker processes of N trials each, so memory stays flat; "
     "0 runs all trials in this process.",
 )  # fmt: skip
+@click.option(
+    "--data", "data_path", type=click.Path(),
+    help="Your data: .csv/.parquet (with --target), .npz (x, y[, x_test, y_test]) or a folder "
+    "of class subfolders of images. Default: the space's DATASET or load().",
+)  # fmt: skip
+@click.option("--target", help="The target column of a .csv/.parquet --data file.")
+@click.option(
+    "--test-data", "test_path", type=click.Path(),
+    help="The sealed test split, same format as --data; default: 20 % cut off (seed 42).",
+)  # fmt: skip
 @_storage_option
 @_data_dir_option
 @_output_option
 def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqueue_files,
-             trials_per_worker, storage, data_dir, output_dir, **options):  # fmt: skip
+             trials_per_worker, data_path, target, test_path, storage, data_dir, output_dir,
+             **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
     import_keras_quietly()
-    from search._run import optimize_study
+    from hpsearch._datafiles import DataFile
+    from hpsearch._run import optimize as run_optimize
 
     if bool(space_name) == bool(space_file):
         raise click.UsageError("give either a built-in SPACE_NAME or --space-file, not both.")
-    optimize_study(
-        space_name=space_name, space_file=space_file, n_trials=trials, timeout=timeout,
-        study_name=study_name, storage=storage, data_dir=data_dir, options=options,
-        output_dir=None if no_final else Path(output_dir), echo=click.echo,
-        live=sys.stdout.isatty(), trials_per_worker=trials_per_worker,
-        enqueue_files=enqueue_files,
-        command=_command_line("optimize", study_name or space_name or space_file),
+    if data_path is None and (target or test_path):
+        raise click.UsageError("--target and --test-data go with --data.")
+    data = None
+    if data_path is not None:
+        test = None if test_path is None else str(Path(test_path).resolve())
+        data = DataFile(str(Path(data_path).resolve()), target, test)
+    run_optimize(
+        space_name or Path(space_file), data, trials=trials, timeout=timeout,
+        study_name=study_name, storage=storage, data_dir=data_dir, final=not no_final,
+        output_dir=Path(output_dir), echo=click.echo, live=sys.stdout.isatty(),
+        trials_per_worker=trials_per_worker, enqueue=enqueue_files,
+        command=_command_line("optimize", study_name or space_name or space_file), **options,
     )  # fmt: skip
 
 
@@ -138,13 +155,13 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqu
 def evaluate(study_name, force, storage, data_dir, output_dir):
     """Retrain the best trial of STUDY_NAME on all training data; test it once."""
     import_keras_quietly()
-    from search._run import evaluate_stored_study
+    from hpsearch._run import evaluate as run_evaluate
 
-    report = evaluate_stored_study(
+    result = run_evaluate(
         study_name, storage=storage, data_dir=data_dir, output_dir=Path(output_dir),
         force=force, command=_command_line("evaluate", study_name),
     )  # fmt: skip
-    click.echo(json.dumps(report["test"]))
+    click.echo(json.dumps(result.test))
 
 
 @cli.command()
@@ -154,8 +171,8 @@ def evaluate(study_name, force, storage, data_dir, output_dir):
 def export(study_name, output, storage):
     """Write the best configuration of STUDY_NAME as JSON."""
     import_keras_quietly()
-    from search._export import export_best
-    from search._study import load_study
+    from hpsearch._export import export_best
+    from hpsearch._study import load_study
 
     text = json.dumps(export_best(load_study(study_name, storage)), indent=2)
     if output:
@@ -179,7 +196,7 @@ def export(study_name, output, storage):
 def train(config_path, output, test, data_dir):
     """Rebuild and retrain a model from an exported config; no study needed."""
     import_keras_quietly()
-    from search._export import read_config, train_from_config
+    from hpsearch._export import read_config, train_from_config
 
     config = read_config(config_path)
     metrics = train_from_config(
@@ -194,8 +211,8 @@ def train(config_path, output, test, data_dir):
 @cli.command()
 def spaces():
     """List the built-in search spaces."""
-    from search._space import describe_builtin
-    from spaces import BUILTIN
+    from hpsearch._space import describe_builtin
+    from hpsearch.spaces import BUILTIN
 
     for name in sorted(BUILTIN):
         about = describe_builtin(name)
@@ -208,7 +225,7 @@ def studies(storage):
     """List the studies in a storage."""
     import optuna
 
-    from search._storage import open_storage
+    from hpsearch._storage import open_storage
 
     summaries = optuna.get_all_study_summaries(open_storage(storage))
     if not summaries:
@@ -232,9 +249,11 @@ def studies(storage):
 @_storage_option
 def show(study_name, top, fmt, storage):
     """Print the trials of STUDY_NAME, best first."""
-    from search._run import trials_table
+    from hpsearch._run import trials_frame
+    from hpsearch._study import load_study
 
-    frame = trials_table(study_name, storage, top=top or (10 if fmt == "table" else None))
+    top = top or (10 if fmt == "table" else None)
+    frame = trials_frame(load_study(study_name, storage), top=top)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -265,8 +284,8 @@ def show(study_name, top, fmt, storage):
 @_output_option
 def report(study_name, output, storage, output_dir):
     """Write a self-contained HTML report of STUDY_NAME (no server needed)."""
-    from search._report import write_report
-    from search._study import load_study
+    from hpsearch._report import write_report
+    from hpsearch._study import load_study
 
     final = Path(output_dir) / study_name / "final"
     index = write_report(load_study(study_name, storage), Path(output), final)
@@ -293,7 +312,7 @@ def dashboard(storage, host, port, artifact_dir):
     """Serve optuna-dashboard on the storage, final reports included."""
     from optuna_dashboard import run_server
 
-    from search._storage import artifact_store, open_storage
+    from hpsearch._storage import artifact_store, open_storage
 
     click.echo(f"optuna-dashboard on http://{host}:{port} for {redact(storage)}")
     run_server(

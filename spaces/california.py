@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from search import blocks
+from hpsearch import blocks
 
 DATASET = "california"
 TASK = "regression"

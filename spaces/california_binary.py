@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from search import blocks
-from spaces.california import preprocessor, suggest
+from hpsearch import blocks
+from hpsearch.spaces.california import preprocessor, suggest
 
 __all__ = ["DATASET", "DIRECTION", "METRIC", "TASK", "build", "preprocessor", "suggest"]
 

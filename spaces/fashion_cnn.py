@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import keras
 
-from search import blocks
+from hpsearch import blocks
 
 DATASET = "fashion_mnist"
 TASK = "multiclass"

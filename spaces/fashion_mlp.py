@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from search import blocks
+from hpsearch import blocks
 
 DATASET = "fashion_mnist"
 TASK = "multiclass"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import keras
 
-from search import blocks
+from hpsearch import blocks
 
 DATASET = "mnist_1000"
 TASK = "multiclass"

@@ -9,7 +9,7 @@ from pathlib import Path
 import optuna
 from click.testing import CliRunner, Result
 
-from search.cli import cli
+from hpsearch.cli import cli
 from tests.conftest import space_file
 
 #: The installed console script, for tests that need a real process (signals, a server).

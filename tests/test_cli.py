@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from search.cli import cli
+from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import HPSEARCH, TINY, last_json, optimize
 
@@ -106,7 +106,7 @@ def test_listing_verbs_do_not_import_tensorflow(verb, tmp_path):
     # Only the objective and the final fit need TensorFlow; these start in about a second
     # instead of five because the package imports lazily and `spaces` reads the modules' text.
     probe = (
-        "import sys; from click.testing import CliRunner; from search.cli import cli; "
+        "import sys; from click.testing import CliRunner; from hpsearch.cli import cli; "
         f"result = CliRunner().invoke(cli, {verb.split()!r}); assert result.exit_code == 0; "
         "print(result.output.count('\\n'), sorted({'tensorflow', 'keras'} & set(sys.modules)))"
     )

@@ -15,7 +15,7 @@ import optuna
 import pytest
 from click.testing import CliRunner
 
-from search.cli import cli
+from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import HPSEARCH, TINY
 

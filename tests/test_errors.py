@@ -11,7 +11,7 @@ import pytest
 from optuna.trial import TrialState
 from optuna_dashboard import get_note
 
-from search.cli import cli
+from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import HPSEARCH, TINY, optimize, trials
 

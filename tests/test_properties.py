@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from optuna.trial import TrialState
 
-from search import DataError
-from search._export import ConfigError, read_config
-from search._idx import read_idx
-from search._loaders import parse_cal_housing
+from hpsearch import DataError
+from hpsearch._export import ConfigError, read_config
+from hpsearch._idx import read_idx
+from hpsearch._loaders import parse_cal_housing
 from tests.helpers import optimize, trials
 
 FAST = settings(max_examples=60, deadline=None)

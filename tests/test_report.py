@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from search.cli import cli
+from hpsearch.cli import cli
 from tests.helpers import optimize
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import blocks, load_dataset
+from hpsearch import blocks, load_dataset
 
 
 @pytest.fixture(scope="module")

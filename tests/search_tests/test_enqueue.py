@@ -9,10 +9,10 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from search._enqueue import DUPLICATE_OF
-from search._search import FailureGuard
-from search._study import study_names
-from search.cli import cli
+from hpsearch._enqueue import DUPLICATE_OF
+from hpsearch._search import FailureGuard
+from hpsearch._study import study_names
+from hpsearch.cli import cli
 from tests.helpers import optimize, trials
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from search import DataError, load_dataset
-from search._idx import read_idx
-from search._loaders import (
+from hpsearch import DataError, load_dataset
+from hpsearch._idx import read_idx
+from hpsearch._loaders import (
     DEBIAN_FASHION_DIR,
     JET_CLASSES,
     JET_FEATURES,

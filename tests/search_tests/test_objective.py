@@ -5,7 +5,7 @@ from __future__ import annotations
 import optuna
 import pytest
 
-from search import (
+from hpsearch import (
     HpsearchError,
     Objective,
     SearchSettings,
@@ -13,8 +13,8 @@ from search import (
     load_dataset,
     load_space,
 )
-from search._dataset import search_in_progress
-from search._search import run_search
+from hpsearch._dataset import search_in_progress
+from hpsearch._search import run_search
 from tests.conftest import space_file
 from tests.helpers import optimize
 

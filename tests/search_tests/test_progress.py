@@ -5,7 +5,7 @@ from __future__ import annotations
 import optuna
 import pytest
 
-from search._progress import ProgressLine
+from hpsearch._progress import ProgressLine
 
 
 def _study_with_one_trial() -> tuple[optuna.Study, optuna.trial.FrozenTrial]:
@@ -28,7 +28,7 @@ def test_eta_is_the_sooner_bound_and_says_which(timeout, expected, monkeypatch):
     lines: list[str] = []
     progress = ProgressLine(1_000, lines.append, timeout=timeout)
     progress.started = 0.0  # 1,000 s into the search, exactly
-    monkeypatch.setattr("search._progress.time.monotonic", lambda: 1_000.0)
+    monkeypatch.setattr("hpsearch._progress.time.monotonic", lambda: 1_000.0)
     progress(study, trial)
     (line,) = lines
     assert "[1/1000]" in line and "elapsed 0:16:40" in line

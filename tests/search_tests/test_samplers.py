@@ -8,7 +8,7 @@ import importlib.util
 import optuna
 import pytest
 
-from search._study import SAMPLERS, make_sampler
+from hpsearch._study import SAMPLERS, make_sampler
 
 GRID = {"x": [i / 10 for i in range(10)], "n": [1, 2, 3, 4]}
 NAMES = [

@@ -6,7 +6,7 @@ import optuna
 import pytest
 import sqlalchemy.exc
 
-from search._storage import StorageError, open_storage
+from hpsearch._storage import StorageError, open_storage
 
 
 def _schema_race(monkeypatch, failures: int) -> list[int]:

@@ -9,9 +9,9 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from search._record import RECORD_KEY
-from search._space import load_space
-from search.cli import cli
+from hpsearch._record import RECORD_KEY
+from hpsearch._space import load_space
+from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import TINY, optimize, trials
 
@@ -63,6 +63,11 @@ def test_a_comment_edit_keeps_the_study_and_a_range_edit_does_not(runner, storag
     assert len(trials(storage)) == 2
 
 
+#: What version 1 of the study record held.
+LEGACY_KEYS = ("space", "space_file", "dataset", "space_fingerprint", "data_fingerprint",
+               "settings", "sampler", "pruner")  # fmt: skip
+
+
 def test_an_older_study_record_resumes_and_is_upgraded(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     space = load_space(file=space_file("tiny"))
@@ -70,8 +75,8 @@ def test_an_older_study_record_resumes_and_is_upgraded(runner, storage):
     record = study.user_attrs[RECORD_KEY]
     settings = {k: v for k, v in record["settings"].items() if k != "max_trial_seconds"}
     # As version 1 recorded studies: before comments stopped counting, before the time budget.
-    legacy = {k: v for k, v in record.items() if k not in ("version", "data_rows")}
-    legacy |= {"space_fingerprint": space.legacy_fingerprint, "settings": settings}
+    legacy = {k: v for k, v in record.items() if k in LEGACY_KEYS}
+    legacy |= {"space_fingerprint": space.legacy_fingerprints[0], "settings": settings}
     study.set_user_attr(RECORD_KEY, legacy)
     result = optimize(runner, storage, "--no-final", trials=2)
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import json
 
 import optuna
 
-from search.cli import cli
+from hpsearch.cli import cli
 
 QUICK = ["--folds", "2", "--max-epochs", "1", "--seed", "0"]
 
@@ -17,7 +17,7 @@ def test_mnist_cnn_grid_search_and_multiclass_report(runner, storage, tmp_path):
     result = runner.invoke(cli, [*args, *QUICK, "--storage", storage])
     assert result.exit_code == 0, result.output
     study = optuna.load_study(study_name="mnist_cnn", storage=storage)
-    from spaces.mnist_cnn import GRID
+    from hpsearch.spaces.mnist_cnn import GRID
 
     for trial in study.trials:  # every sampled value comes from the declared grid
         assert all(value in GRID[name] for name, value in trial.params.items())

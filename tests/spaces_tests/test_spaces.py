@@ -7,10 +7,10 @@ import numpy as np
 import optuna
 import pytest
 
-from search import blocks, load_dataset, load_space
-from search._fit import fit_model, n_outputs
-from search._loaders import DATASETS, jets_from_frame
-from spaces import BUILTIN
+from hpsearch import blocks, load_dataset, load_space
+from hpsearch._fit import fit_model, n_outputs
+from hpsearch._loaders import DATASETS, jets_from_frame
+from hpsearch.spaces import BUILTIN
 from tests.search_tests.test_loaders import jets_frame
 
 N_SAMPLES = 25
@@ -33,7 +33,7 @@ def space_and_data(request, data_dir):
 
 
 def _input_shape(space, params, x):
-    pre = space.preprocessor(params)
+    pre = space.make_preprocessor(params)
     return tuple((pre.fit_transform(x[:50]) if pre is not None else x[:50]).shape[1:])
 
 
