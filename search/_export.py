@@ -23,7 +23,6 @@ from hpsearch._final import (
 )
 from hpsearch._jsonfile import read_json
 from hpsearch._record import read_record
-from hpsearch._space import from_module, import_file, load_space
 
 
 class ConfigError(HpsearchError):
@@ -97,18 +96,6 @@ def read_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
-def space_of(config: dict[str, Any]):
-    """The space a config names: built in, its embedded source (so the file may have moved),
-    or its file."""
-    file, source = config.get("space_file"), config.get("space_source")
-    if file is None:
-        return load_space(config["space"])
-    if source is None:
-        return load_space(file=file)
-    module = import_file(Path(file), source)
-    return from_module(module, name=config["space"], file=file)
-
-
 def train_from_config(
     config: dict[str, Any], *, data_dir: str | None, output: Path | None, evaluate: bool
 ) -> dict[str, Any] | None:
@@ -117,9 +104,13 @@ def train_from_config(
     Returns:
         The test metrics when ``evaluate`` is set, else ``None``.
     """
-    from hpsearch._prepare import recorded_data, with_task
+    from hpsearch._prepare import recorded_data, recorded_space, with_task
 
-    space = space_of(config)
+    try:
+        space = recorded_space(config["space"], config.get("space_file"),
+                               config.get("space_source"))  # fmt: skip
+    except StudyError as exc:
+        raise ConfigError(str(exc)) from None
     described = config.get("data_source") or {"kind": "builtin", "name": space.dataset}
     try:
         dataset = recorded_data(described, space, data_dir).load()

@@ -73,11 +73,19 @@ def retrain(
 
     ``stretch`` scales a step-counted learning-rate decay (see :func:`schedule_stretch`).
     """
-    fixed = blocks.stretch_schedule(space.suggested(optuna.trial.FixedTrial(params)), stretch)
+    replay = optuna.trial.FixedTrial(params)  # also what a KerasTuner fit() asks for
+    fixed = blocks.stretch_schedule(space.suggested(replay), stretch)
     n_classes = len(dataset.class_names or ()) or None
     try:
         return fit_model(
-            space, fixed, dataset.x, dataset.y, epochs=epochs, seed=seed, n_classes=n_classes
+            space,
+            fixed,
+            dataset.x,
+            dataset.y,
+            epochs=epochs,
+            seed=seed,
+            n_classes=n_classes,
+            trial=replay,
         )
     except TrialError as exc:
         raise HpsearchError(f"final fit failed: {exc}") from None

@@ -85,6 +85,7 @@ def fit_model(
     callbacks: list[keras.callbacks.Callback] | tuple = (),
     max_params: int | None = None,
     n_classes: int | None = None,
+    trial: Any = None,
 ) -> FitResult:
     """Builds and trains the model that ``params`` describe.
 
@@ -98,6 +99,8 @@ def fit_model(
         callbacks: Extra Keras callbacks (pruning, early stopping).
         max_params: Parameter budget; a bigger model is refused before training.
         n_classes: Classes of the whole data set (a fold may miss a rare one).
+        trial: The live Optuna trial during the search (a KerasTuner ``HyperModel.fit`` may
+            ask it for training hyperparameters), ``None`` in the final fit.
 
     Raises:
         OverBudget: The model is over the parameter budget.
@@ -112,7 +115,7 @@ def fit_model(
         raise OverBudget(model.count_params(), max_params)
     started = time.perf_counter()
     history = space.train(
-        params, model, x, y,
+        params, model, x, y, trial=trial,
         batch_size=int(params.get("batch_size", DEFAULT_BATCH_SIZE)),
         epochs=epochs,
         validation_data=validation,

@@ -127,8 +127,9 @@ def space_from_hypermodel(
 ) -> Space:  # fmt: skip
     """A :class:`Space` that searches a KerasTuner ``build(hp)`` or ``HyperModel`` as written.
 
-    ``TASK``, ``METRIC``, ``DIRECTION``, ``DATASET`` and ``load()`` in ``module`` (or the same
-    keyword ``overrides``) apply as for any space; the metric defaults to ``loss``.
+    ``TASK``, ``METRIC``, ``DIRECTION``, ``DATASET``, ``preprocessor(params)`` and ``load()``
+    in ``module`` (or the same keyword ``overrides``) apply as for any space; the metric
+    defaults to ``loss``.
     """
     if inspect.isclass(entry):
         entry = entry()
@@ -146,8 +147,11 @@ def space_from_hypermodel(
     fit = None
     if hypermodel is not None and type(hypermodel).fit is not keras_tuner.HyperModel.fit:
 
-        def fit(params, model, x, y, **kwargs):
-            hp = _TrialHyperParameters(optuna.trial.FixedTrial(params))
+        def fit(params, model, x, y, *, trial=None, **kwargs):
+            # The search's live trial samples what fit asks for (KerasTuner lets fit define
+            # hyperparameters); the final fit replays the best trial's values.
+            hp = _TrialHyperParameters(trial or optuna.trial.FixedTrial(params))
+            hp.values.update(params)  # build's values, as KerasTuner's fit(hp) sees them
             history = hypermodel.fit(hp, model, x, y, **kwargs)
             if not hasattr(history, "history"):
                 raise TrialError(
@@ -158,7 +162,7 @@ def space_from_hypermodel(
 
     settings = {
         key.lower(): getattr(module, key)
-        for key in ("TASK", "METRIC", "DIRECTION", "DATASET")
+        for key in ("TASK", "METRIC", "DIRECTION", "DATASET", "preprocessor")
         if module is not None and hasattr(module, key)
     }
     options = {"metric": DEFAULT_METRIC, **settings, **overrides}

@@ -15,8 +15,10 @@ def _multiclass(y: np.ndarray, scores: np.ndarray, names: tuple[str, ...]) -> di
     with np.errstate(invalid="ignore", divide="ignore"):
         recall = np.diag(matrix) / matrix.sum(axis=1)
     present = np.unique(y)
+    # Two softmax columns: scikit-learn takes the binary AUC, on the second class's score.
+    ranked = scores[:, 1] if len(labels) == 2 else scores
     auc = (
-        metrics.roc_auc_score(y, scores, multi_class="ovr", labels=labels)
+        metrics.roc_auc_score(y, ranked, multi_class="ovr", labels=labels)
         if len(present) == len(labels)
         else None  # one-vs-rest AUC is undefined for a class absent from the test set
     )

@@ -235,7 +235,7 @@ class Objective:
             self.space, params, self.x[train], self.y[train],
             epochs=epochs, seed=seed, validation=(self.x[val], self.y[val]),
             callbacks=[*callbacks, stopper, *self._progress(trial.number, fold)],
-            max_params=self.settings.max_params, n_classes=self.n_classes,
+            max_params=self.settings.max_params, n_classes=self.n_classes, trial=trial,
         )  # fmt: skip
 
     @staticmethod

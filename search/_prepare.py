@@ -20,8 +20,9 @@ from hpsearch._errors import DataError, SpaceError, StudyError
 from hpsearch._loaders import DATASETS
 from hpsearch._record import StudyRecord, read_record, upgrade_record
 from hpsearch._settings import SearchSettings
-from hpsearch._space import Space, from_module, load_space
+from hpsearch._space import Space, from_module, import_file, load_space
 from hpsearch._study import load_study, study_names
+from hpsearch.spaces import BUILTIN
 
 DEFAULT_SAMPLER, DEFAULT_PRUNER = "tpe", "median"
 DATA_SOURCES = (Data, DataFile, BuiltinData, LoadedBySpace)
@@ -65,6 +66,21 @@ def as_data(data: Any, space: Space, data_dir: str | None = None) -> Any:
         "data must be a built-in data set name, a file path, hpsearch.Data, (x, y) or "
         f"(x, y, x_test, y_test), but got {type(data).__name__}."
     )
+
+
+def check_suggest(space: Space) -> None:
+    """Runs ``suggest`` once on a scratch study, so a space that cannot propose parameters
+    (returns no dict, asks for something unsupported) stops before the study is touched."""
+    import optuna
+
+    scratch = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trial = scratch.ask()
+    try:
+        space.suggested(trial)
+    except (SpaceError, DataError):
+        raise
+    except Exception:  # noqa: BLE001, S110 - a trial-level error: the search will record it
+        return
 
 
 def with_task(space: Space, dataset: Dataset, echo: Callable[[str], None]) -> Space:
@@ -116,6 +132,21 @@ def record_for(space: Space, source: Any, dataset: Dataset, settings: SearchSett
     )  # fmt: skip
 
 
+def recorded_space(name: str, file: str | None, source: str | None) -> Space:
+    """The space a study (or an export) was searched with: built in, a file's code as the
+    record embedded it (so the file may have moved or changed since), or the file."""
+    if file is not None:
+        if source is None:
+            return load_space(file=file)
+        return from_module(import_file(Path(file), source), name=name, file=file)
+    if name in BUILTIN:
+        return load_space(name)
+    raise StudyError(
+        f"study space {name!r} was defined in Python, not in a file; evaluate it from Python: "
+        "hpsearch.evaluate(study, data, space=...)."
+    )
+
+
 def recorded_data(described: dict[str, Any], space: Space, data_dir: str | None) -> Any:
     """The data source a study (or an export) was searched on, from its ``describe()``."""
     kind = described["kind"]
@@ -127,5 +158,5 @@ def recorded_data(described: dict[str, Any], space: Space, data_dir: str | None)
         return LoadedBySpace(space.load, space.file)
     raise StudyError(
         f"this study was searched on data given in Python ({described.get('name')!r}); "
-        "evaluate it from Python: hpsearch.evaluate(study, data)."
+        "evaluate it from Python: hpsearch.evaluate(study, data, space=...)."
     )

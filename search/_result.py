@@ -49,7 +49,7 @@ class SearchResult:
 
     def trials(self):
         """The trials as a DataFrame, best first (what ``hpsearch show`` prints)."""
-        from hpsearch._run import trials_frame
+        from hpsearch._study import trials_frame
 
         return trials_frame(self.study, top=None)
 

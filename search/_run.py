@@ -13,30 +13,29 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-import pandas as pd
 
 from hpsearch._enqueue import check_params, read_params
 from hpsearch._enqueue import enqueue as enqueue_starts
-from hpsearch._errors import StudyError
 from hpsearch._export import export_best
 from hpsearch._final import AUDIT_KEY, evaluate_study
 from hpsearch._job import SearchJob, open_search
 from hpsearch._prepare import (
     as_data,
     as_space,
+    check_suggest,
     existing_record,
     record_for,
     recorded_data,
+    recorded_space,
     resolve_options,
     with_task,
 )
 from hpsearch._progress import LiveProgress, ProgressLine
 from hpsearch._publish import publish_final, save_study_note
-from hpsearch._quiet import import_keras_quietly
+from hpsearch._quiet import import_keras_quietly, quiet_logs
 from hpsearch._record import read_record, upgrade_record
 from hpsearch._result import SearchResult
 from hpsearch._search import run_search
-from hpsearch._space import load_space
 from hpsearch._storage import artifact_store, redact
 from hpsearch._study import count_finished, create_or_resume, load_study
 from hpsearch._workers import search_in_workers
@@ -94,12 +93,14 @@ def optimize(
         live: A live progress bar (for terminals).
         command: How the audit log names this call.
     """
+    quiet_logs()
     import_keras_quietly()
     space = as_space(space)
     source = as_data(data, space, data_dir)
     starts = _checked_starts(space, enqueue)  # bad starts stop the run before anything runs
     dataset = source.load()
     space = with_task(space, dataset, echo)
+    check_suggest(space)
     study_name = study_name or space.name
     storage = optuna.storages.InMemoryStorage() if storage is None else storage
     if trials_per_worker and isinstance(storage, optuna.storages.InMemoryStorage):
@@ -181,7 +182,7 @@ def _final_once(study, space, dataset, output_dir, echo, command: str) -> Search
 
 
 def evaluate(
-    study: optuna.Study | str, data: Any = None, *, storage: Any = None,
+    study: optuna.Study | str, data: Any = None, *, space: Any = None, storage: Any = None,
     data_dir: str | None = None, output_dir: str | Path | None = None, force: bool = False,
     command: str | None = None,
 ) -> SearchResult:  # fmt: skip
@@ -191,12 +192,16 @@ def evaluate(
         study: The study, or its name in ``storage``.
         data: The data it was searched on; ``None``: reloaded from the study's record (a
             built-in data set, a data file, or the space's ``load()``).
+        space: The space it was searched with; ``None``: from the record (a built-in space,
+            or a space file's code). Needed for a space defined in Python.
         force: Evaluate again although the study was tested already (it is logged).
     """
+    quiet_logs()
     import_keras_quietly()
     study = load_study(study, storage) if isinstance(study, str) else study
     recorded = read_record(study)
-    space = load_space(recorded.space, file=recorded.space_file)
+    space = as_space(space) if space is not None else recorded_space(
+        recorded.space, recorded.space_file, recorded.space_source)  # fmt: skip
     upgrade_record(study, fingerprint=space.fingerprint, legacy=space.legacy_fingerprints)
     recorded = read_record(study)
     source = as_data(data, space, data_dir) if data is not None else recorded_data(
@@ -220,17 +225,3 @@ def _evaluate_and_publish(study, space, dataset, output_dir, command: str, *, fo
         publish_final(study, folder, export_best(study), store)
     save_study_note(study)
     return report, model
-
-
-def trials_frame(study: optuna.Study, *, top: int | None) -> pd.DataFrame:
-    """Trials best first (unfinished last), the ``top`` first ones or all, as a DataFrame."""
-    frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
-    if frame.empty:
-        raise StudyError(f"study {study.study_name!r} has no trials yet.")
-    # A study with a metric name calls its value column after it (value_val_mse).
-    frame = frame.rename(columns=lambda c: "value" if str(c).startswith("value_") else c)
-    ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
-    frame = frame.sort_values("value", ascending=ascending, na_position="last")
-    frame = frame.head(top) if top else frame
-    frame["duration"] = frame["duration"].dt.total_seconds().round(1)
-    return frame.rename(columns=lambda c: c.removeprefix("params_"))

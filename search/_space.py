@@ -26,6 +26,7 @@ import importlib.util
 import inspect
 import io
 import re
+import textwrap
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -56,7 +57,8 @@ class Space:
         preprocessor: ``preprocessor(params)`` -> unfitted scikit-learn transformer, or None.
         name: Names the study by default.
         grid: ``{param: values}`` for ``--sampler grid``.
-        fit: ``fit(params, model, x, y, **fit_kwargs) -> keras History``; ``None``: model.fit.
+        fit: ``fit(params, model, x, y, *, trial, **fit_kwargs) -> keras History``; ``None``:
+            ``model.fit``. ``trial`` is the live Optuna trial during the search, else None.
         dataset: A built-in data set's name, for spaces that bring their data.
         load: ``load()`` returning the space's own data, likewise.
         file: The space file's absolute path, ``None`` for built-ins and functions.
@@ -130,10 +132,10 @@ class Space:
     def make_preprocessor(self, params: dict[str, Any]):
         return self.preprocessor(params) if self.preprocessor else None
 
-    def train(self, params: dict[str, Any], model, x, y, **fit_kwargs):
+    def train(self, params: dict[str, Any], model, x, y, *, trial: Any = None, **fit_kwargs):
         """Trains ``model``: the space's own ``fit`` (a KerasTuner override), else Keras's."""
         if self.fit is not None:
-            return self.fit(params, model, x, y, **fit_kwargs)
+            return self.fit(params, model, x, y, trial=trial, **fit_kwargs)
         return model.fit(x, y, **fit_kwargs)
 
 
@@ -142,9 +144,16 @@ def _sha16(text: str) -> str:
 
 
 def _code_tokens(source: str) -> str:
-    """The source's tokens without comments and non-logical line breaks, space-separated."""
+    """The source's tokens without comments and non-logical line breaks, space-separated.
+
+    A fragment that does not tokenize on its own (a lambda cut out of a call) counts as is.
+    """
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-    return " ".join(t.string for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL))
+    try:
+        kept = [t.string for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return source
+    return " ".join(kept)
 
 
 def _functions_source(space: Space) -> str:
@@ -154,7 +163,7 @@ def _functions_source(space: Space) -> str:
         if function is None:
             continue
         try:
-            parts.append(inspect.getsource(function))
+            parts.append(textwrap.dedent(inspect.getsource(function)))
         except (OSError, TypeError):  # built in a way that left no source: hash the code
             code = getattr(function, "__code__", None)
             parts.append(repr(code.co_code + repr(code.co_consts).encode()) if code else "")

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 
 import optuna
+import pandas as pd
 from optuna.trial import TrialState
 
 from hpsearch._errors import HpsearchError, StudyError
@@ -143,3 +144,17 @@ def create_or_resume(
 def count_finished(study: optuna.Study) -> int:
     """Trials that count toward ``--trials``: complete or pruned (failed ones do not)."""
     return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def trials_frame(study: optuna.Study, *, top: int | None) -> pd.DataFrame:
+    """Trials best first (unfinished last), the ``top`` first ones or all, as a DataFrame."""
+    frame = study.trials_dataframe(attrs=("number", "value", "state", "duration", "params"))
+    if frame.empty:
+        raise StudyError(f"study {study.study_name!r} has no trials yet.")
+    # A study with a metric name calls its value column after it (value_val_mse).
+    frame = frame.rename(columns=lambda c: "value" if str(c).startswith("value_") else c)
+    ascending = study.direction == optuna.study.StudyDirection.MINIMIZE
+    frame = frame.sort_values("value", ascending=ascending, na_position="last")
+    frame = frame.head(top) if top else frame
+    frame["duration"] = frame["duration"].dt.total_seconds().round(1)
+    return frame.rename(columns=lambda c: c.removeprefix("params_"))

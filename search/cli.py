@@ -249,8 +249,7 @@ def studies(storage):
 @_storage_option
 def show(study_name, top, fmt, storage):
     """Print the trials of STUDY_NAME, best first."""
-    from hpsearch._run import trials_frame
-    from hpsearch._study import load_study
+    from hpsearch._study import load_study, trials_frame
 
     top = top or (10 if fmt == "table" else None)
     frame = trials_frame(load_study(study_name, storage), top=top)
