@@ -75,6 +75,17 @@ def test_conditional_hypermodel_in_workers_stores_only_the_active_branch(runner,
     assert "final fit" in result.output  # the final fit replays fit()'s batch size too
 
 
+def test_a_hypermodel_instance_through_the_python_api(data_dir):
+    from tests.fixtures.kerastuner.conditional import ConditionalModel
+
+    result = hpsearch.optimize(
+        ConditionalModel(), "california", data_dir=str(data_dir), trials=3, folds=2,
+        max_epochs=1, subsample=0.3, seed=3, final=False, echo=lambda line: None,
+    )  # fmt: skip
+    assert result.study.metric_names == ["val_loss"] and result.study.direction.name == "MINIMIZE"
+    assert all("batch_size" in t.params and "kind" in t.params for t in result.study.trials)
+
+
 def test_an_unsupported_hp_method_is_named_and_nothing_is_written(runner, storage):
     args = ["optimize", "--space-file", kerastuner_file("unsupported"), *QUICK,
             "--storage", storage]  # fmt: skip
