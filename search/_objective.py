@@ -183,6 +183,8 @@ class Objective:
         # Which process runs the trial: a RUNNING trial whose process is gone was abandoned.
         trial.set_user_attr("host", socket.gethostname())
         trial.set_user_attr("pid", os.getpid())
+        if "CUDA_VISIBLE_DEVICES" in os.environ:  # the GPU a worker was given
+            trial.set_user_attr("cuda_visible_devices", os.environ["CUDA_VISIBLE_DEVICES"])
         params = self.space.suggested(trial)
         self._check_distributions(trial)
         seed = self.trial_seed(trial)

@@ -122,8 +122,9 @@ def resolve_options(
 
 
 def record_for(space: Space, source: Any, dataset: Dataset, settings: SearchSettings,
-               sampler: str, pruner: str) -> StudyRecord:  # fmt: skip
+               sampler: str, pruner: str, trials: int | None = None) -> StudyRecord:  # fmt: skip
     return StudyRecord(
+        target_trials=trials,
         space=space.name, space_file=space.file, dataset=dataset.name,
         space_fingerprint=space.fingerprint, data_fingerprint=dataset.fingerprint,
         settings=settings, sampler=sampler, pruner=pruner, data_rows=len(dataset.y),

@@ -40,6 +40,8 @@ class StudyRecord:
             in records older than version 2 (a built-in data set).
         test_fingerprint: Hash of the sealed test split, so a changed test file is noticed.
         space_source: A user space file's code, so an export rebuilds it without the file.
+        target_trials: The trial count the latest ``optimize`` asked for, which
+            ``hpsearch worker`` works toward; it may change between resumes.
         version: The record's format version.
     """
 
@@ -55,6 +57,7 @@ class StudyRecord:
     data_source: dict[str, Any] | None = None
     test_fingerprint: str | None = None
     space_source: str | None = None
+    target_trials: int | None = None
     version: int = RECORD_VERSION
 
     def to_attrs(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import optuna
 
 from hpsearch._enqueue import check_params, read_params
 from hpsearch._enqueue import enqueue as enqueue_starts
+from hpsearch._errors import StudyError
 from hpsearch._export import export_best
 from hpsearch._final import AUDIT_KEY, evaluate_study
 from hpsearch._job import SearchJob, open_search
@@ -34,11 +35,12 @@ from hpsearch._progress import LiveProgress, ProgressLine
 from hpsearch._publish import publish_final, save_study_note
 from hpsearch._quiet import import_keras_quietly, quiet_logs
 from hpsearch._record import read_record, upgrade_record
+from hpsearch._recover import recover_abandoned
 from hpsearch._result import SearchResult
 from hpsearch._search import run_search
 from hpsearch._storage import artifact_store, redact
 from hpsearch._study import count_finished, create_or_resume, load_study
-from hpsearch._workers import search_in_workers
+from hpsearch._workers import search_in_workers, worker_environments
 
 
 def optimize(
@@ -61,6 +63,10 @@ def optimize(
     final: bool = True,
     output_dir: str | Path | None = None,
     trials_per_worker: int = 0,
+    workers: int = 1,
+    gpus: tuple[str, ...] = (),
+    workers_per_gpu: int = 1,
+    create_only: bool = False,
     enqueue: Iterable[dict[str, Any] | str] = (),
     data_dir: str | None = None,
     echo: Callable[[str], None] = print,
@@ -87,6 +93,10 @@ def optimize(
         output_dir: Where ``<study>/final/`` (model, metrics, plots) and the dashboard's
             artifacts are written; ``None``: nothing is written, the model is returned.
         trials_per_worker: Trials per fresh worker process (memory stays flat); 0: all here.
+        workers: Worker processes at once on this study, the cores split between them.
+        gpus: One worker per GPU id (``CUDA_VISIBLE_DEVICES``), ``workers_per_gpu`` each.
+        create_only: Create the study (and queue ``enqueue``) for ``hpsearch worker``
+            processes elsewhere; run no trial.
         enqueue: Configurations to run first: ``{param: value}`` dicts or JSON files.
         data_dir: Folder of local copies of the built-in data sets.
         echo: Receives the progress lines; ``print`` by default.
@@ -103,9 +113,11 @@ def optimize(
     check_suggest(space)
     study_name = study_name or space.name
     storage = optuna.storages.InMemoryStorage() if storage is None else storage
+    envs = worker_environments(workers, gpus, workers_per_gpu)
+    trials_per_worker = trials_per_worker or (10 if len(envs) > 1 else 0)
     if trials_per_worker and isinstance(storage, optuna.storages.InMemoryStorage):
         echo("note: an in-memory study cannot be shared with worker processes; trials run here.")
-        trials_per_worker = 0
+        trials_per_worker, envs = 0, [{}]
     options = dict(folds=folds, max_epochs=max_epochs, patience=patience, subsample=subsample,
                    seed=seed, max_params=max_params, max_trial_seconds=max_trial_seconds,
                    sampler=sampler, pruner=pruner)  # fmt: skip
@@ -114,17 +126,23 @@ def optimize(
     )
     job = SearchJob(space, source, storage, study_name, settings, sampler, pruner, trials)
     study = create_or_resume(
-        study_name, storage, record=record_for(space, source, dataset, settings, sampler, pruner),
+        study_name, storage,
+        record=record_for(space, source, dataset, settings, sampler, pruner, trials),
         direction=space.direction, metric=space.monitor, data_source=dataset.source,
         sampler=job.make_sampler(), pruner=job.make_pruner(),
     )  # fmt: skip
     enqueue_starts(study, starts)
+    _recover(study, echo)
+    if create_only:
+        echo(f"created study {study_name!r} in {redact(storage)} for {trials} trials; "
+             f"join it with: hpsearch worker --storage URL --study {study_name}")  # fmt: skip
+        return SearchResult(study)
     echo(
         f"study {study_name!r} in {redact(storage)}: {count_finished(study)}/{trials} trials "
         f"finished; space {space.name}, {len(dataset.y)} training rows from {dataset.source}"
     )
     _search(job, study, dataset, echo=echo, live=live, timeout=timeout,
-            trials_per_worker=trials_per_worker)  # fmt: skip
+            trials_per_worker=trials_per_worker, envs=envs)  # fmt: skip
     save_study_note(study)
     if not final:
         return SearchResult(study)
@@ -142,7 +160,16 @@ def _checked_starts(space, starts: Iterable[dict[str, Any] | str]) -> list[dict[
     return checked
 
 
-def _search(job: SearchJob, study, dataset, *, echo, live, timeout, trials_per_worker) -> None:
+def _recover(study, echo) -> None:
+    """Fails and re-queues what processes that died left RUNNING, and says so."""
+    recovered = recover_abandoned(study)
+    if recovered:
+        echo(f"trials {', '.join(map(str, recovered))} were left running by processes that "
+             "died; marked failed and queued again.")  # fmt: skip
+
+
+def _search(job: SearchJob, study, dataset, *, echo, live, timeout, trials_per_worker,
+            envs=None) -> None:  # fmt: skip
     """Runs the trials, here or in worker processes, with progress lines."""
     done = count_finished(study)
     progress = (
@@ -152,9 +179,8 @@ def _search(job: SearchJob, study, dataset, *, echo, live, timeout, trials_per_w
     )
     with progress:
         if trials_per_worker:
-            search_in_workers(
-                job, study, progress, trials_per_worker=trials_per_worker, timeout=timeout
-            )
+            search_in_workers(job, study, progress, trials_per_worker=trials_per_worker,
+                              timeout=timeout, envs=envs)  # fmt: skip
             return
         hook = progress.on_epoch
         study, objective = open_search(job, dataset=dataset, study=study, on_epoch=hook)
@@ -225,3 +251,42 @@ def _evaluate_and_publish(study, space, dataset, output_dir, command: str, *, fo
         publish_final(study, folder, export_best(study), store)
     save_study_note(study)
     return report, model
+
+
+def join(
+    study_name: str, storage: Any, *, data_dir: str | None = None, trials_per_worker: int = 10,
+    workers: int = 1, gpus: tuple[str, ...] = (), workers_per_gpu: int = 1,
+    timeout: float | None = None, echo: Callable[[str], None] = print,
+) -> SearchResult:  # fmt: skip
+    """Works on a study another command created (``hpsearch worker``), from its record alone.
+
+    The record gives the space (built in, or a space file's code as recorded), the data (a
+    built-in data set or a data file, which must exist here with the same fingerprint), the
+    settings and the trial count. Returns when the study holds its trials.
+    """
+    quiet_logs()
+    import_keras_quietly()
+    study = load_study(study_name, storage)
+    recorded = read_record(study)
+    if recorded.target_trials is None:
+        raise StudyError(
+            f"study {study_name!r} records no trial count; run hpsearch optimize on it once "
+            "with --trials N (--create-only runs none)."
+        )
+    space = recorded_space(recorded.space, recorded.space_file, recorded.space_source)
+    source = recorded_data(recorded.data_source, space, data_dir)
+    dataset = source.load()
+    space = with_task(space, dataset, echo)
+    settings, sampler, pruner = recorded.settings, recorded.sampler, recorded.pruner
+    recorded.refuse_other(record_for(space, source, dataset, settings, sampler, pruner),
+                          study_name, dataset.source)  # fmt: skip
+    _recover(study, echo)
+    job = SearchJob(space, source, storage, study_name, settings, sampler, pruner,
+                    recorded.target_trials)  # fmt: skip
+    echo(f"worker on study {study_name!r} in {redact(storage)}: {count_finished(study)}/"
+         f"{job.n_trials} trials finished")  # fmt: skip
+    envs = worker_environments(workers, gpus, workers_per_gpu)
+    _search(job, study, dataset, echo=echo, live=False, timeout=timeout,
+            trials_per_worker=trials_per_worker, envs=envs)  # fmt: skip
+    save_study_note(study)
+    return SearchResult(study)

@@ -1,12 +1,14 @@
 """Running a study to its trial budget: failure guard, sealed test set.
 
 ``--trials N`` means the study ends with N finished (complete or pruned) trials in
-total, so re-running an interrupted command finishes only the remainder.
+total, so re-running an interrupted command finishes only the remainder, and processes
+sharing the study stop together at N (``n_trials`` of ``study.optimize`` counts per process).
 """
 
 from __future__ import annotations
 
 import collections
+import os
 from collections.abc import Callable
 
 import optuna
@@ -19,6 +21,30 @@ from hpsearch._errors import HpsearchError, TrialError
 from hpsearch._study import FINISHED, count_finished
 
 FIRST_FAILURES = 5
+
+
+SURPLUS = "surplus"  # user attribute of a trial started after the budget was taken
+
+
+class Surplus(TrialError):
+    """This trial started when the budget was already finished or running elsewhere."""
+
+
+def refuse_surplus(trial: optuna.Trial, n_trials: int) -> None:
+    """Fails ``trial`` at once if ``n_trials`` others are finished or running ahead of it.
+
+    ``MaxTrialsCallback`` stops a process after a trial ends, so N processes sharing a study
+    could each start one more trial when N - 1 are left. The trials that count are the
+    finished ones and the running ones numbered lower (numbers are unique across every
+    process), so exactly one of two trials racing for the last place runs.
+    """
+    ahead = 0
+    for other in trial.study.get_trials(deepcopy=False, states=(*FINISHED, TrialState.RUNNING)):
+        ahead += other.state in FINISHED or other.number < trial.number
+    if ahead >= n_trials:
+        trial.set_user_attr(SURPLUS, os.getpid())  # the failure guard skips it
+        trial.study.stop()
+        raise Surplus(f"the study's {n_trials} trials were taken by other processes.")
 
 
 class FailureGuard:
@@ -35,8 +61,8 @@ class FailureGuard:
         self.tripped = False
 
     def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        if DUPLICATE_OF in trial.user_attrs:
-            return  # a skipped copy of a queued start says nothing about the space
+        if DUPLICATE_OF in trial.user_attrs or SURPLUS in trial.user_attrs:
+            return  # a skipped copy or a surplus trial says nothing about the space
         self.ran += 1
         if trial.state != TrialState.FAIL:
             self.streak = 0
@@ -66,6 +92,12 @@ class _StopAfter:
             study.stop()
 
 
+def hit_surplus(study: optuna.Study) -> bool:
+    """Whether this process stopped on a surplus trial: the budget was taken by others."""
+    mine = os.getpid()
+    return any(t.user_attrs.get(SURPLUS) == mine for t in study.get_trials(deepcopy=False))
+
+
 def run_search(
     study: optuna.Study,
     objective: Callable[[optuna.Trial], float],
@@ -93,9 +125,14 @@ def run_search(
     if max_run is not None:
         stops.append(_StopAfter(max_run))
     before = len(study.get_trials(deepcopy=False))
+
+    def within_budget(trial: optuna.Trial) -> float:
+        refuse_surplus(trial, n_trials)
+        return objective(trial)
+
     with search_in_progress():
         study.optimize(
-            objective, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
+            within_budget, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
             callbacks=[*stops, *callbacks],
         )  # fmt: skip
     guard.check()

@@ -4,6 +4,7 @@ and the artifact store the dashboard serves final reports from."""
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,23 @@ from hpsearch._errors import HpsearchError
 
 DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
 DEFAULT_ARTIFACT_DIR = "studies/artifacts"
+
+
+#: Seconds between a running trial's heartbeats, and without one before it counts as dead.
+#: Optuna's FAQ warns that a short grace period fails live trials; ``HPSEARCH_HEARTBEAT``
+#: (``interval,grace``) shortens both for tests.
+HEARTBEAT = (30, 90)
+#: How often a trial whose process died is queued again before it stays failed.
+MAX_RETRIES = 2
+
+
+def heartbeat() -> tuple[int, int]:
+    """``(interval, grace)`` seconds: :data:`HEARTBEAT`, or ``$HPSEARCH_HEARTBEAT``."""
+    value = os.environ.get("HPSEARCH_HEARTBEAT")
+    if not value:
+        return HEARTBEAT
+    interval, grace = (int(part) for part in value.split(","))
+    return interval, grace
 
 
 class StorageError(HpsearchError):
@@ -40,8 +58,11 @@ def open_storage(url: Any) -> optuna.storages.BaseStorage:
     study that nothing else needs to read).
 
     SQLite gets a long lock timeout, so a dashboard reading the file while a search
-    writes it waits instead of failing the search. Heartbeats let a resumed run mark
-    trials of a killed process as failed instead of leaving them RUNNING forever.
+    writes it waits instead of failing the search. A server database (PostgreSQL, MySQL)
+    gets one small pool per process (one connection and one spare, checked before use), so 32
+    workers stay within PostgreSQL's default 100 connections. Heartbeats (every
+    ``HEARTBEAT[0]`` s) turn a trial whose process died into FAIL after ``HEARTBEAT[1]`` s,
+    and ``RetryHeartbeatStaleTrialCallback`` queues it again (``_recover.py``).
     """
     if url is None:
         return optuna.storages.InMemoryStorage()
@@ -63,9 +84,15 @@ def open_storage(url: Any) -> optuna.storages.BaseStorage:
             except OSError as exc:
                 raise StorageError(f"cannot create {folder} for {redact(url)!r}: {exc}") from None
         engine_kwargs = {"connect_args": {"timeout": 60}}
+    else:
+        engine_kwargs = {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}
+    interval, grace = heartbeat()
     connect = functools.partial(
         optuna.storages.RDBStorage,
-        url, engine_kwargs=engine_kwargs, heartbeat_interval=60, grace_period=180,
+        url, engine_kwargs=engine_kwargs, heartbeat_interval=interval, grace_period=grace,
+        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+            max_retry=MAX_RETRIES
+        ),
     )  # fmt: skip
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 
 import optuna
 import pandas as pd
@@ -131,7 +132,10 @@ def create_or_resume(
         sampler=sampler, pruner=pruner, load_if_exists=True,
     )  # fmt: skip
     if RECORD_KEY in study.user_attrs:
-        read_record(study).refuse_other(record, name, data_source)
+        recorded = read_record(study)
+        recorded.refuse_other(record, name, data_source)
+        if recorded.target_trials != record.target_trials:
+            write_record(study, replace(recorded, target_trials=record.target_trials))
     else:
         write_record(study, record)
     if study.metric_names != [metric]:

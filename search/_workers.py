@@ -7,6 +7,11 @@ tensorflow#61791). Each worker is a fresh process that rebuilds the search from 
 and arrays in memory work too), runs up to ``trials_per_worker`` trials against the shared
 storage, and exits, returning its memory to the system. The storage is the only state
 shared with the parent; progress and epoch events come back over a queue.
+
+With ``--workers N`` (or ``--gpus``), N such processes run at once on the same study, each
+with its share of the cores (or its own GPU), and a new one takes over each slot until the
+study holds its trials. A worker that dies (SIGKILL, the OOM killer) has its trial failed
+and queued again (``_recover.py``), and its slot restarts.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -25,7 +31,8 @@ import optuna
 from hpsearch._errors import HpsearchError, one_line
 from hpsearch._job import SearchJob, open_search
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
-from hpsearch._search import FIRST_FAILURES, FailureGuard, run_search
+from hpsearch._recover import recover_abandoned
+from hpsearch._search import FIRST_FAILURES, FailureGuard, hit_surplus, run_search
 from hpsearch._study import count_finished
 
 
@@ -47,7 +54,46 @@ def _stop_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker(packed_job: bytes, guard: FailureGuard, share: int, deadline, events) -> None:
+#: Worker deaths (no final message) a search survives; the next one stops it.
+MAX_DEATHS = 3
+
+
+def worker_environments(workers: int, gpus: tuple[str, ...] = (), per_gpu: int = 1) -> list:
+    """One environment per worker: its share of the cores, or its GPU.
+
+    One worker keeps TensorFlow's defaults. Several split the cores (intra-op threads, one
+    inter-op thread each) so they do not oversubscribe the machine. With GPUs, each worker
+    sees one (``CUDA_VISIBLE_DEVICES``, set before any framework loads), and TensorFlow
+    (memory growth) and JAX (no preallocation) take memory as they need it, so ``per_gpu``
+    workers can share a device.
+    """
+    devices = [gpu for gpu in gpus for _ in range(per_gpu)] or [None] * workers
+    if len(devices) == 1 and devices[0] is None:
+        return [{}]
+    threads = str(max(1, (os.cpu_count() or 1) // len(devices)))
+    environments = []
+    for device in devices:
+        env = {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1"}
+        if device is not None:
+            env |= {"CUDA_VISIBLE_DEVICES": device, "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+                    "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}  # fmt: skip
+        environments.append(env)
+    return environments
+
+
+def _apply(env: dict[str, str]) -> None:
+    """The worker's environment, before Keras loads; TensorFlow's thread pools to match."""
+    os.environ.update(env)
+    import_keras_quietly()
+    if "TF_NUM_INTRAOP_THREADS" in env and "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(int(env["TF_NUM_INTRAOP_THREADS"]))
+        tf.config.threading.set_inter_op_parallelism_threads(int(env["TF_NUM_INTEROP_THREADS"]))
+
+
+def _worker(packed_job: bytes, guard: FailureGuard, share: int, deadline, events, slot: int,
+            env: dict[str, str]) -> None:  # fmt: skip
     """Worker process body: run a share of the trials, report events, then exit.
 
     Every error comes back to the parent as its one-line message (the parent prints it as
@@ -56,38 +102,27 @@ def _worker(packed_job: bytes, guard: FailureGuard, share: int, deadline, events
     _stop_with_parent()
     try:
         quiet_logs()
-        import_keras_quietly()  # before the job's space imports Keras
+        _apply(env)  # before the job's space imports Keras
         job: SearchJob = cloudpickle.loads(packed_job)
-        study, objective = open_search(job, on_epoch=lambda *epoch: events.put(("epoch", epoch)))
+        hook = lambda *epoch: events.put((slot, "epoch", epoch))  # noqa: E731
+        study, objective = open_search(job, on_epoch=hook)
         timeout = None if deadline is None else max(deadline - time.time(), 0.001)
         ran = run_search(
             study, objective, n_trials=job.n_trials, timeout=timeout, guard=guard,
-            max_run=share, callbacks=(lambda _, trial: events.put(("trial", trial.number)),),
+            max_run=share, callbacks=(lambda _, t: events.put((slot, "trial", t.number)),),
         )  # fmt: skip
-        events.put(("done", guard, ran))
+        # Stopped short, before the deadline, the budget neither met nor taken by others:
+        # the sampler ran out (a grid with no point left).
+        on_time = deadline is None or time.time() < deadline
+        exhausted = ran < share and on_time and not hit_surplus(study) and (
+            count_finished(study) < job.n_trials)  # fmt: skip
+        events.put((slot, "done", guard, exhausted))
     except KeyboardInterrupt:
-        events.put(("interrupted",))
+        events.put((slot, "interrupted"))
     except Exception as exc:  # noqa: BLE001 - every error reaches the user as one line
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
-        events.put(("error", one_line(exc)))
-
-
-def _pump(events, process, study: optuna.Study, progress) -> tuple:
-    """Forwards a worker's events to ``progress`` until its final message."""
-    while True:
-        try:
-            kind, *payload = events.get(timeout=1.0)
-        except queue_module.Empty:
-            if not process.is_alive():
-                raise HpsearchError(_died(process.exitcode)) from None
-            continue
-        if kind == "trial":
-            progress(study, study.get_trials(deepcopy=False)[payload[0]])
-        elif kind == "epoch":
-            progress.on_epoch(*payload[0])
-        else:
-            return kind, payload
+        events.put((slot, "error", one_line(exc)))
 
 
 def _died(exitcode: int | None) -> str:
@@ -101,48 +136,108 @@ def _died(exitcode: int | None) -> str:
     return f"a worker process {how}; finished trials are kept, rerun to resume."
 
 
-def _interrupt(process) -> None:
-    """Passes an interrupt on to a worker that did not get it (SIGTERM, ``kill -INT``).
+class _Workers:
+    """The running worker processes of one search, one per slot, and their events."""
 
-    On a terminal, Ctrl-C reaches the whole process group; the grace period lets such a
-    worker fail its trial undisturbed before it would get a second interrupt.
-    """
-    process.join(timeout=5)
-    if process.is_alive():
-        os.kill(process.pid, signal.SIGINT)
+    def __init__(self, job: SearchJob, study, progress, *, share: int, timeout, envs) -> None:
+        self.context = multiprocessing.get_context("spawn")  # never a fork of TensorFlow
+        self.job, self.study, self.progress, self.share, self.envs = job, study, progress, \
+            share, envs  # fmt: skip
+        self.deadline = None if timeout is None else time.time() + timeout
+        self.packed = cloudpickle.dumps(job)  # by value: a notebook's functions and arrays too
+        self.events = self.context.Queue()
+        self.slots: dict[int, multiprocessing.Process] = {}
+        self.refill, self.deaths = True, 0
 
-
-def search_in_workers(
-    job: SearchJob, study: optuna.Study, progress, *, trials_per_worker: int, timeout
-) -> None:
-    """Runs the search as a sequence of worker processes until the budget is met."""
-    context = multiprocessing.get_context("spawn")  # a clean interpreter, never a fork of TF
-    guard = FailureGuard(min(FIRST_FAILURES, max(job.n_trials - count_finished(study), 1)))
-    deadline = None if timeout is None else time.time() + timeout
-    packed_job = cloudpickle.dumps(job)  # by value: a notebook's functions and arrays too
-    while count_finished(study) < job.n_trials:
-        events = context.Queue()
-        process = context.Process(
-            target=_worker,
-            args=(packed_job, guard, trials_per_worker, deadline, events),
-            daemon=True,
-        )
-        process.start()
-        try:
-            kind, payload = _pump(events, process, study, progress)
-        except KeyboardInterrupt:
-            _interrupt(process)
-            raise
-        finally:
-            process.join(timeout=60)
-        if kind == "error":
-            raise HpsearchError(payload[0])
-        if kind == "interrupted":
-            raise KeyboardInterrupt
-        guard, ran = payload
-        if ran < trials_per_worker:  # budget met, timeout, or the sampler ran out (grid)
-            return
+    def wanted(self) -> bool:
         # Optuna starts one trial whatever the timeout left, so a worker started after the
         # deadline would run a trial past it (bench_california_binary_spline: 3 minutes).
-        if deadline is not None and time.time() >= deadline:
-            return
+        late = self.deadline is not None and time.time() >= self.deadline
+        return self.refill and not late and count_finished(self.study) < self.job.n_trials
+
+    def start(self, slot: int, guard: FailureGuard) -> None:
+        args = (self.packed, guard, self.share, self.deadline, self.events, slot, self.envs[slot])
+        process = self.context.Process(target=_worker, args=args, daemon=True)
+        process.start()
+        self.slots[slot] = process
+
+    def handle(self, slot: int, kind: str, payload: list) -> None:
+        """One event: progress, a worker's end (its slot restarts), or an error."""
+        if kind == "trial":
+            self.progress(self.study, self.study.get_trials(deepcopy=False)[payload[0]])
+        elif kind == "epoch":
+            self.progress.on_epoch(*payload[0])
+        elif kind == "done":
+            self.slots.pop(slot).join(timeout=60)
+            guard, exhausted = payload
+            self.refill &= not exhausted  # a grid sampler with no point left
+            if self.wanted():
+                self.start(slot, guard)
+        elif kind == "error":
+            raise HpsearchError(payload[0])
+        else:  # interrupted
+            raise KeyboardInterrupt
+
+    def check_deaths(self) -> None:
+        """A worker gone without its final message: fail and requeue its trial, restart."""
+        for slot, process in list(self.slots.items()):
+            if process.is_alive():
+                continue
+            self.slots.pop(slot)
+            recover_abandoned(self.study, pids=(process.pid,))
+            self.deaths += 1
+            if self.deaths > MAX_DEATHS:
+                raise HpsearchError(_died(process.exitcode))
+            if self.wanted():
+                self.start(slot, FailureGuard(FIRST_FAILURES))
+
+    def run(self) -> None:
+        while self.slots:
+            try:
+                slot, kind, *payload = self.events.get(timeout=1.0)
+            except queue_module.Empty:
+                self.drain()
+                self.check_deaths()
+                continue
+            self.handle(slot, kind, payload)
+
+    def drain(self) -> None:
+        """Events still in the pipe from workers that have just exited."""
+        while True:
+            try:
+                slot, kind, *payload = self.events.get(timeout=0.2)
+            except queue_module.Empty:
+                return
+            self.handle(slot, kind, payload)
+
+    def stop(self) -> None:
+        """Passes an interrupt on to workers that did not get it (SIGTERM, ``kill -INT``).
+
+        On a terminal, Ctrl-C reaches the whole process group; the grace period lets such a
+        worker fail its trial undisturbed before it would get a second interrupt.
+        """
+        waited = time.time() + 5
+        for process in self.slots.values():
+            process.join(timeout=max(waited - time.time(), 0))
+        for process in self.slots.values():
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGINT)
+        for process in self.slots.values():
+            process.join(timeout=60)
+
+
+def search_in_workers(job: SearchJob, study: optuna.Study, progress, *, trials_per_worker: int,
+                      timeout, envs: list | None = None) -> None:  # fmt: skip
+    """Runs the search in worker processes, one per environment in ``envs``, until the
+    study holds its trials."""
+    workers = _Workers(job, study, progress, share=trials_per_worker, timeout=timeout,
+                       envs=envs or [{}])  # fmt: skip
+    first = min(FIRST_FAILURES, max(job.n_trials - count_finished(study), 1))
+    for slot in range(len(workers.envs)):
+        if workers.wanted():
+            workers.start(slot, FailureGuard(first))
+    try:
+        workers.run()
+    except BaseException:
+        workers.stop()
+        raise

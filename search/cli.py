@@ -32,6 +32,42 @@ _output_option = click.option(
 )  # fmt: skip
 
 
+def _gpu_ids(ctx, param, value: str | None) -> tuple[str, ...]:
+    """``0,1,3`` or ``all`` (every GPU ``nvidia-smi`` lists) -> device ids."""
+    if value is None:
+        return ()
+    if value == "all":
+        import subprocess
+
+        try:
+            listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        except FileNotFoundError:
+            raise click.BadParameter("'all' needs nvidia-smi, which is not here.") from None
+        value = ",".join(str(i) for i, _ in enumerate(listed.splitlines()))
+    ids = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not ids or not all(i.isdigit() for i in ids):
+        raise click.BadParameter(f"expected GPU ids like 0,1,2 or 'all', but got {value!r}.")
+    return ids
+
+
+def _workers_options(command):
+    """--workers, --gpus and --workers-per-gpu, shared by optimize and worker."""
+    options = (
+        click.option(
+            "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+            help="Worker processes at once on this study; the cores are split between them.",
+        ),
+        click.option("--gpus", callback=_gpu_ids, help="One worker per GPU: ids (0,1,2) or all."),
+        click.option(
+            "--workers-per-gpu", type=click.IntRange(min=1), default=1, show_default=True,
+            help="Workers sharing each GPU (small models leave a GPU idle).",
+        ),
+    )  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 class _Cli(click.Group):
     """Turns library errors into one-line messages and Ctrl-C into exit code 130."""
 
@@ -118,12 +154,17 @@ def _command_line(verb: str, study: str) -> str:
     "--test-data", "test_path", type=click.Path(),
     help="The sealed test split, same format as --data; default: 20 % cut off (seed 42).",
 )  # fmt: skip
+@_workers_options
+@click.option(
+    "--create-only", is_flag=True,
+    help="Create the study (and queue --enqueue) for `hpsearch worker` processes; run nothing.",
+)  # fmt: skip
 @_storage_option
 @_data_dir_option
 @_output_option
 def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqueue_files,
-             trials_per_worker, data_path, target, test_path, storage, data_dir, output_dir,
-             **options):  # fmt: skip
+             trials_per_worker, data_path, target, test_path, workers, gpus, workers_per_gpu,
+             create_only, storage, data_dir, output_dir, **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
     import_keras_quietly()
     from hpsearch._datafiles import DataFile
@@ -141,8 +182,36 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqu
         space_name or Path(space_file), data, trials=trials, timeout=timeout,
         study_name=study_name, storage=storage, data_dir=data_dir, final=not no_final,
         output_dir=Path(output_dir), echo=click.echo, live=sys.stdout.isatty(),
-        trials_per_worker=trials_per_worker, enqueue=enqueue_files,
+        trials_per_worker=trials_per_worker, enqueue=enqueue_files, workers=workers,
+        gpus=gpus, workers_per_gpu=workers_per_gpu, create_only=create_only,
         command=_command_line("optimize", study_name or space_name or space_file), **options,
+    )  # fmt: skip
+
+
+@cli.command()
+@click.option("--study", "study_name", required=True, help="The study to work on.")
+@click.option(
+    "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,
+    envvar="HPSEARCH_TRIALS_PER_WORKER", help="Trials per fresh process; 0: all in this one.",
+)  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to work.")
+@_workers_options
+@_storage_option
+@_data_dir_option
+def worker(study_name, trials_per_worker, timeout, workers, gpus, workers_per_gpu, storage,
+           data_dir):  # fmt: skip
+    """Join a study on a shared storage and run its trials until it holds its count.
+
+    The study's record gives the space, data and settings, so the storage URL and the study
+    name are all it needs; with nothing left to do it exits 0. Run one per GPU or node.
+    """
+    import_keras_quietly()
+    from hpsearch._run import join
+
+    join(
+        study_name, storage, data_dir=data_dir, trials_per_worker=trials_per_worker,
+        workers=workers, gpus=gpus, workers_per_gpu=workers_per_gpu, timeout=timeout,
+        echo=click.echo,
     )  # fmt: skip
 
 
