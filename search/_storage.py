@@ -59,7 +59,7 @@ def open_storage(url: Any) -> optuna.storages.BaseStorage:
 
     SQLite gets a long lock timeout, so a dashboard reading the file while a search
     writes it waits instead of failing the search. A server database (PostgreSQL, MySQL)
-    gets one small pool per process (one connection and one spare, checked before use), so 32
+    gets one connection per process (checked before use; the heartbeat thread shares it), so 32
     workers stay within PostgreSQL's default 100 connections. Heartbeats (every
     ``HEARTBEAT[0]`` s) turn a trial whose process died into FAIL after ``HEARTBEAT[1]`` s,
     and ``RetryHeartbeatStaleTrialCallback`` queues it again (``_recover.py``).

@@ -92,6 +92,21 @@ def test_a_worker_killed_mid_trial_is_replaced_and_its_trial_retried(tmp_path, d
     assert [t.state for t in retried] == [TrialState.COMPLETE]  # queued again, then run
 
 
+def test_sigterm_stops_every_worker_and_the_same_command_resumes(tmp_path, data_dir):
+    search, storage, _ = _stalled_search(tmp_path, data_dir, "--workers", "2")
+    search.send_signal(signal.SIGTERM)  # a batch scheduler's time limit
+    output, _ = search.communicate(timeout=120)
+    assert search.returncode == 130 and "rerun to resume" in output, output
+    assert TrialState.RUNNING not in _states(storage)  # every worker failed its trial
+    resumed = _hpsearch("optimize", "--space-file", space_file("tiny"), "--trials", "4", *TINY,
+                        "--no-final", "--pruner", "none", "--storage", storage, "--workers", "2",
+                        env={"HPSEARCH_DATA_DIR": str(data_dir)}, cwd=tmp_path)  # fmt: skip
+    output, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, output
+    states = _states(storage)
+    assert _count(states, TrialState.COMPLETE) == 4 and _count(states, TrialState.RUNNING) == 0
+
+
 def test_a_search_killed_outright_is_cleaned_by_the_next_command(tmp_path, data_dir):
     search, storage, worker = _stalled_search(tmp_path, data_dir, "--trials-per-worker", "5")
     for pid in (search.pid, worker):  # parent and worker at once: nothing can clean up
