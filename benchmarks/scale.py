@@ -49,7 +49,8 @@ def run(space: str, args: list[str], storage: str, workers: int) -> dict:
     trials = [t for t in optuna.load_study(study_name=name, storage=storage).trials
               if t.state.is_finished() and "fit_seconds" in t.user_attrs]  # fmt: skip
     durations = [(t.datetime_complete - t.datetime_start).total_seconds() for t in trials]
-    outside_fit = [d - sum(t.user_attrs["fit_seconds"]) for d, t in zip(durations, trials)]
+    fits = [sum(t.user_attrs["fit_seconds"]) for t in trials]
+    outside_fit = [d - f for d, f in zip(durations, fits, strict=True)]
     return {
         "space": space, "workers": workers, "storage": storage.split(":")[0],
         "command": " ".join(["hpsearch", *command[1:-4], "--storage", "URL"]),

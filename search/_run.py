@@ -113,11 +113,9 @@ def optimize(
     check_suggest(space)
     study_name = study_name or space.name
     storage = optuna.storages.InMemoryStorage() if storage is None else storage
-    envs = worker_environments(workers, gpus, workers_per_gpu)
-    trials_per_worker = trials_per_worker or (10 if len(envs) > 1 else 0)
-    if trials_per_worker and isinstance(storage, optuna.storages.InMemoryStorage):
-        echo("note: an in-memory study cannot be shared with worker processes; trials run here.")
-        trials_per_worker, envs = 0, [{}]
+    trials_per_worker, envs = _worker_plan(
+        storage, trials_per_worker, echo, worker_environments(workers, gpus, workers_per_gpu)
+    )
     options = dict(folds=folds, max_epochs=max_epochs, patience=patience, subsample=subsample,
                    seed=seed, max_params=max_params, max_trial_seconds=max_trial_seconds,
                    sampler=sampler, pruner=pruner)  # fmt: skip
@@ -125,14 +123,7 @@ def optimize(
         options, existing_record(study_name, storage, space)
     )
     job = SearchJob(space, source, storage, study_name, settings, sampler, pruner, trials)
-    study = create_or_resume(
-        study_name, storage,
-        record=record_for(space, source, dataset, settings, sampler, pruner, trials),
-        direction=space.direction, metric=space.monitor, data_source=dataset.source,
-        sampler=job.make_sampler(), pruner=job.make_pruner(),
-    )  # fmt: skip
-    enqueue_starts(study, starts)
-    _recover(study, echo)
+    study = _open_study(job, dataset, starts, echo)
     if create_only:
         echo(f"created study {study_name!r} in {redact(storage)} for {trials} trials; "
              f"join it with: hpsearch worker --storage URL --study {study_name}")  # fmt: skip
@@ -148,6 +139,32 @@ def optimize(
         return SearchResult(study)
     command = command or f"hpsearch.optimize (user {getpass.getuser()})"
     return _final_once(study, space, dataset, output_dir, echo, command)
+
+
+def _worker_plan(storage, trials_per_worker: int, echo, envs: list) -> tuple[int, list]:
+    """Trials per worker process and the workers' environments; several workers need
+    processes, and an in-memory study runs in this one."""
+    trials_per_worker = trials_per_worker or (10 if len(envs) > 1 else 0)
+    if trials_per_worker and isinstance(storage, optuna.storages.InMemoryStorage):
+        echo("note: an in-memory study cannot be shared with worker processes; trials run here.")
+        return 0, [{}]
+    return trials_per_worker, envs
+
+
+def _open_study(job: SearchJob, dataset, starts: list, echo) -> optuna.Study:
+    """Creates or resumes the job's study (record checked), queues the starts, and fails and
+    re-queues what dead processes left RUNNING."""
+    space = job.space
+    record = record_for(space, job.data, dataset, job.settings, job.sampler, job.pruner,
+                        job.n_trials)  # fmt: skip
+    study = create_or_resume(
+        job.study_name, job.storage, record=record, direction=space.direction,
+        metric=space.monitor, data_source=dataset.source, sampler=job.make_sampler(),
+        pruner=job.make_pruner(),
+    )  # fmt: skip
+    enqueue_starts(study, starts)
+    _recover(study, echo)
+    return study
 
 
 def _checked_starts(space, starts: Iterable[dict[str, Any] | str]) -> list[dict[str, Any]]:

@@ -14,82 +14,19 @@ from pathlib import Path
 
 import click
 
-from hpsearch._errors import HpsearchError, one_line
+from hpsearch._clitools import (
+    OneLineErrors,
+    data_dir_option,
+    output_option,
+    storage_option,
+    workers_options,
+)
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
-from hpsearch._storage import DEFAULT_ARTIFACT_DIR, DEFAULT_STORAGE, redact
+from hpsearch._storage import DEFAULT_ARTIFACT_DIR, redact
 from hpsearch._study import PRUNERS, SAMPLERS
 
-_storage_option = click.option(
-    "--storage", default=DEFAULT_STORAGE, show_default=True, help="Optuna storage URL."
-)
-_data_dir_option = click.option(
-    "--data-dir", type=click.Path(file_okay=False), envvar="HPSEARCH_DATA_DIR",
-    help="Folder of local data copies (laid out like shared/data); env HPSEARCH_DATA_DIR.",
-)  # fmt: skip
-_output_option = click.option(
-    "--output-dir", type=click.Path(file_okay=False), default="studies", show_default=True,
-    help="Where <study>/final/ is written.",
-)  # fmt: skip
 
-
-def _gpu_ids(ctx, param, value: str | None) -> tuple[str, ...]:
-    """``0,1,3`` or ``all`` (every GPU ``nvidia-smi`` lists) -> device ids."""
-    if value is None:
-        return ()
-    if value == "all":
-        import subprocess
-
-        try:
-            listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
-        except FileNotFoundError:
-            raise click.BadParameter("'all' needs nvidia-smi, which is not here.") from None
-        value = ",".join(str(i) for i, _ in enumerate(listed.splitlines()))
-    ids = tuple(part.strip() for part in value.split(",") if part.strip())
-    if not ids or not all(i.isdigit() for i in ids):
-        raise click.BadParameter(f"expected GPU ids like 0,1,2 or 'all', but got {value!r}.")
-    return ids
-
-
-def _workers_options(command):
-    """--workers, --gpus and --workers-per-gpu, shared by optimize and worker."""
-    options = (
-        click.option(
-            "--workers", type=click.IntRange(min=1), default=1, show_default=True,
-            help="Worker processes at once on this study; the cores are split between them.",
-        ),
-        click.option("--gpus", callback=_gpu_ids, help="One worker per GPU: ids (0,1,2) or all."),
-        click.option(
-            "--workers-per-gpu", type=click.IntRange(min=1), default=1, show_default=True,
-            help="Workers sharing each GPU (small models leave a GPU idle).",
-        ),
-    )  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-class _Cli(click.Group):
-    """Turns library errors into one-line messages and Ctrl-C into exit code 130."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except HpsearchError as exc:
-            if ctx.meta.get("hpsearch.debug"):
-                raise
-            raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted: finished trials are kept; rerun to resume.", err=True)
-            ctx.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:  # noqa: BLE001 - last resort: never a traceback without --debug
-            if ctx.meta.get("hpsearch.debug"):
-                raise
-            raise click.ClickException(one_line(exc)) from None
-
-
-@click.group(cls=_Cli)
+@click.group(cls=OneLineErrors)
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -154,14 +91,14 @@ def _command_line(verb: str, study: str) -> str:
     "--test-data", "test_path", type=click.Path(),
     help="The sealed test split, same format as --data; default: 20 % cut off (seed 42).",
 )  # fmt: skip
-@_workers_options
+@workers_options
 @click.option(
     "--create-only", is_flag=True,
     help="Create the study (and queue --enqueue) for `hpsearch worker` processes; run nothing.",
 )  # fmt: skip
-@_storage_option
-@_data_dir_option
-@_output_option
+@storage_option
+@data_dir_option
+@output_option
 def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqueue_files,
              trials_per_worker, data_path, target, test_path, workers, gpus, workers_per_gpu,
              create_only, storage, data_dir, output_dir, **options):  # fmt: skip
@@ -195,9 +132,9 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqu
     envvar="HPSEARCH_TRIALS_PER_WORKER", help="Trials per fresh process; 0: all in this one.",
 )  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to work.")
-@_workers_options
-@_storage_option
-@_data_dir_option
+@workers_options
+@storage_option
+@data_dir_option
 def worker(study_name, trials_per_worker, timeout, workers, gpus, workers_per_gpu, storage,
            data_dir):  # fmt: skip
     """Join a study on a shared storage and run its trials until it holds its count.
@@ -218,9 +155,9 @@ def worker(study_name, trials_per_worker, timeout, workers, gpus, workers_per_gp
 @cli.command()
 @click.argument("study_name")
 @click.option("--force", is_flag=True, help="Evaluate again although already evaluated.")
-@_storage_option
-@_data_dir_option
-@_output_option
+@storage_option
+@data_dir_option
+@output_option
 def evaluate(study_name, force, storage, data_dir, output_dir):
     """Retrain the best trial of STUDY_NAME on all training data; test it once."""
     import_keras_quietly()
@@ -236,7 +173,7 @@ def evaluate(study_name, force, storage, data_dir, output_dir):
 @cli.command()
 @click.argument("study_name")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
-@_storage_option
+@storage_option
 def export(study_name, output, storage):
     """Write the best configuration of STUDY_NAME as JSON."""
     import_keras_quietly()
@@ -261,7 +198,7 @@ def export(study_name, output, storage):
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Save the model here.")
 @click.option("--evaluate", "test", is_flag=True, help="Print test metrics as JSON, last line.")
-@_data_dir_option
+@data_dir_option
 def train(config_path, output, test, data_dir):
     """Rebuild and retrain a model from an exported config; no study needed."""
     import_keras_quietly()
@@ -289,7 +226,7 @@ def spaces():
 
 
 @cli.command()
-@_storage_option
+@storage_option
 def studies(storage):
     """List the studies in a storage."""
     import optuna
@@ -315,7 +252,7 @@ def studies(storage):
     show_default=True,
     help="csv/json: the trials table for analysis elsewhere.",
 )
-@_storage_option
+@storage_option
 def show(study_name, top, fmt, storage):
     """Print the trials of STUDY_NAME, best first."""
     from hpsearch._study import load_study, trials_frame
@@ -348,8 +285,8 @@ def show(study_name, top, fmt, storage):
     type=click.Path(file_okay=False),
     help="Folder for index.html and its PNGs.",
 )
-@_storage_option
-@_output_option
+@storage_option
+@output_option
 def report(study_name, output, storage, output_dir):
     """Write a self-contained HTML report of STUDY_NAME (no server needed)."""
     from hpsearch._report import write_report
@@ -361,7 +298,7 @@ def report(study_name, output, storage, output_dir):
 
 
 @cli.command()
-@_storage_option
+@storage_option
 @click.option(
     "--host",
     default="127.0.0.1",

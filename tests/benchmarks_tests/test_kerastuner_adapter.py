@@ -1,0 +1,56 @@
+"""The other direction: built-in hpsearch spaces run unchanged under KerasTuner's tuners."""
+
+from __future__ import annotations
+
+import keras_tuner
+import pytest
+
+from benchmarks.kerastuner_adapter import SpaceHyperModel, refuse_failed_trials
+from hpsearch import HpsearchError, load_dataset, load_space
+from tests.conftest import space_file
+
+
+def _values(tuner) -> list[dict]:
+    return [t.hyperparameters.values for t in tuner.oracle.trials.values()]
+
+
+def test_california_under_random_search(tmp_path, data_dir):
+    space = load_space("california").for_task("regression")
+    data = load_dataset("california", data_dir)
+    tuner = keras_tuner.RandomSearch(
+        SpaceHyperModel(space, data.x[:200], 1), objective="val_mse", max_trials=3, seed=0,
+        directory=tmp_path, project_name="california",
+    )  # fmt: skip
+    tuner.search(data.x[:600], data.y[:600], epochs=1, validation_split=0.2, verbose=0)
+    refuse_failed_trials(tuner)
+    assert len(tuner.oracle.trials) == 3
+    for values in _values(tuner):  # the space's own names, log-scaled ranges kept
+        assert {"scaler", "n_layers", "learning_rate", "optimizer", "batch_size"} <= set(values)
+        assert 1e-4 <= values["learning_rate"] <= 1e-1
+
+
+def test_fashion_mlp_under_hyperband(tmp_path, data_dir):
+    space = load_space("fashion_mlp").for_task("multiclass")
+    data = load_dataset("fashion_mnist", data_dir)
+    tuner = keras_tuner.Hyperband(
+        SpaceHyperModel(space, data.x[:100], 10), objective="val_accuracy", max_epochs=2,
+        factor=3, seed=0, directory=tmp_path, project_name="fashion",
+    )  # fmt: skip
+    tuner.search(data.x, data.y, validation_split=0.2, verbose=0)
+    refuse_failed_trials(tuner)
+    assert len(tuner.oracle.trials) >= 2
+    assert all({"n_layers", "units_0", "l1", "l2"} <= set(v) for v in _values(tuner))
+
+
+def test_a_failing_space_under_keras_tuner_fails_loudly(tmp_path, data_dir):
+    space = load_space(file=space_file("shape_error")).for_task("regression")
+    data = load_dataset("california", data_dir)
+    tuner = keras_tuner.RandomSearch(
+        SpaceHyperModel(space, data.x[:50], 1), objective="val_loss", max_trials=2,
+        directory=tmp_path, project_name="broken",
+    )  # fmt: skip
+    with pytest.raises(HpsearchError, match="2 of 2 KerasTuner trials did not complete"):
+        try:
+            tuner.search(data.x[:200], data.y[:200], epochs=1, validation_split=0.2, verbose=0)
+        finally:
+            refuse_failed_trials(tuner)
