@@ -10,10 +10,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import optuna
-import pandas as pd
 from optuna.trial import TrialState
+
+if TYPE_CHECKING:  # pandas costs 0.2 s of every command's start-up
+    import pandas as pd
 
 from hpsearch._errors import HpsearchError, StudyError
 from hpsearch._record import RECORD_KEY, StudyRecord, read_record, write_record
