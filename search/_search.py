@@ -18,6 +18,7 @@ from optuna.trial import FrozenTrial, TrialState
 from hpsearch._dataset import search_in_progress
 from hpsearch._enqueue import DUPLICATE_OF
 from hpsearch._errors import HpsearchError, TrialError
+from hpsearch._outage import riding_out_outages
 from hpsearch._study import FINISHED, count_finished
 
 FIRST_FAILURES = 5
@@ -131,9 +132,9 @@ def run_search(
         return objective(trial)
 
     with search_in_progress():
-        study.optimize(
+        riding_out_outages(study, lambda: study.optimize(
             within_budget, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
             callbacks=[*stops, *callbacks],
-        )  # fmt: skip
+        ))  # fmt: skip
     guard.check()
     return len(study.get_trials(deepcopy=False)) - before

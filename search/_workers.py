@@ -16,6 +16,7 @@ and queued again (``_recover.py``), and its slot restarts.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue as queue_module
@@ -30,6 +31,7 @@ import optuna
 
 from hpsearch._errors import HpsearchError, one_line
 from hpsearch._job import SearchJob, open_search
+from hpsearch._outage import STORAGE_ERRORS
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from hpsearch._recover import recover_abandoned
 from hpsearch._search import FIRST_FAILURES, FailureGuard, hit_surplus, run_search
@@ -153,7 +155,11 @@ class _Workers:
         # Optuna starts one trial whatever the timeout left, so a worker started after the
         # deadline would run a trial past it (bench_california_binary_spline: 3 minutes).
         late = self.deadline is not None and time.time() >= self.deadline
-        return self.refill and not late and count_finished(self.study) < self.job.n_trials
+        try:
+            done = count_finished(self.study) >= self.job.n_trials
+        except STORAGE_ERRORS:  # the new worker will wait for the database, or say it is gone
+            done = False
+        return self.refill and not late and not done
 
     def start(self, slot: int, guard: FailureGuard) -> None:
         args = (self.packed, guard, self.share, self.deadline, self.events, slot, self.envs[slot])
@@ -164,7 +170,8 @@ class _Workers:
     def handle(self, slot: int, kind: str, payload: list) -> None:
         """One event: progress, a worker's end (its slot restarts), or an error."""
         if kind == "trial":
-            self.progress(self.study, self.study.get_trials(deepcopy=False)[payload[0]])
+            with contextlib.suppress(*STORAGE_ERRORS):  # a line lost to an outage, not the run
+                self.progress(self.study, self.study.get_trials(deepcopy=False)[payload[0]])
         elif kind == "epoch":
             self.progress.on_epoch(*payload[0])
         elif kind == "done":

@@ -8,10 +8,13 @@ to its URL; without it they skip.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import optuna
 import pytest
@@ -175,3 +178,98 @@ def test_a_killed_postgres_worker_is_failed_by_heartbeat_and_retried(data_dir, t
     assert states[0] == TrialState.FAIL and _count(states, TrialState.RUNNING) == 0
     assert _count(states, TrialState.COMPLETE) == 8
     assert any(t.system_attrs.get("failed_trial") == 0 for t in trials)  # retried
+
+
+def test_each_worker_gets_its_gpu_and_its_share_of_the_cores(runner, storage):
+    from hpsearch._workers import worker_environments
+
+    assert worker_environments(1) == [{}]  # one worker keeps TensorFlow's defaults
+    two = worker_environments(2)
+    assert [env["TF_NUM_INTRAOP_THREADS"] for env in two] == [str(max(1, os.cpu_count() // 2))] * 2
+    gpus = worker_environments(1, ("0", "3"), per_gpu=2)
+    assert [env["CUDA_VISIBLE_DEVICES"] for env in gpus] == ["0", "0", "3", "3"]
+    assert all(env["TF_FORCE_GPU_ALLOW_GROWTH"] == "true" for env in gpus)
+    assert all(env["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false" for env in gpus)
+    # On this CPU machine the ids reach the workers (TensorFlow then finds no GPU and uses the
+    # CPU): each trial records the device its worker was given.
+    result = optimize(runner, storage, "--no-final", "--gpus", "0,1", "--pruner", "none",
+                      trials=4)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    ran = [t for t in _trials(storage) if t.state == TrialState.COMPLETE]
+    assert len(ran) == 4 and {t.user_attrs["cuda_visible_devices"] for t in ran} == {"0", "1"}
+
+
+def test_a_worker_refuses_a_study_whose_data_file_changed(runner, storage, tmp_path):
+    from sklearn.datasets import load_wine
+
+    from hpsearch.cli import cli
+    from tests.conftest import REPO
+
+    frame = load_wine(as_frame=True).frame
+    frame.to_csv("wine.csv", index=False)
+    created = runner.invoke(cli, [
+        "optimize", "--space-file", str(REPO / "examples" / "tabular_space.py"), "--trials", "2",
+        "--data", "wine.csv", "--target", "target", "--storage", storage, "--create-only",
+    ])  # fmt: skip
+    assert created.exit_code == 0, created.output
+    frame.iloc[:-5].to_csv("wine.csv", index=False)
+    joined = runner.invoke(cli, ["worker", "--study", "tabular_space", "--storage", storage])
+    assert joined.exit_code == 1 and "the training data changed since study" in joined.output
+    assert _trials(storage, "tabular_space") == []
+
+
+def _own_server(tmp_path) -> tuple[list[str], str]:
+    """A PostgreSQL server of this test's own (the shared one must stay up for the others)."""
+    import socket
+
+    from tests.conftest import REPO
+
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
+        pytest.skip("needs PostgreSQL's server (apt-get install postgresql)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    control = [str(REPO / ".ci" / "postgres")]
+    # In /tmp itself: the server runs as the postgres user, who cannot enter pytest's folders.
+    folder = tempfile.mkdtemp(prefix="hpsearch-pg-")
+    start = [*control, "start", folder, str(port)]
+    url = subprocess.run(start, capture_output=True, text=True, check=True).stdout.strip()
+    return [start, [*control, "stop", folder]], url
+
+
+@pytest.mark.parametrize("back_after", [3, None], ids=["comes-back", "stays-away"])
+def test_a_database_that_goes_away_is_waited_for_then_given_up_in_one_line(back_after, tmp_path,
+                                                                         data_dir):  # fmt: skip
+    (start, stop), url = _own_server(tmp_path)
+    try:
+        created = subprocess.run(
+            [HPSEARCH, "optimize", "--space-file", space_file("tiny"), "--trials", "8", *TINY,
+             "--pruner", "none", "--storage", url, "--create-only"],
+            env={**os.environ, "HPSEARCH_DATA_DIR": str(data_dir)}, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stdout + created.stderr
+        wait = "30" if back_after else "4"
+        worker = _hpsearch("worker", "--storage", url, "--study", "tiny", cwd=tmp_path,
+                           env={"HPSEARCH_DATA_DIR": str(data_dir),
+                                "HPSEARCH_OUTAGE_SECONDS": wait})  # fmt: skip
+        _wait_for(lambda: _count(_states(url), TrialState.COMPLETE) >= 2)
+        subprocess.run(stop, check=True)
+        if back_after:
+            time.sleep(back_after)  # the outage itself: the database is down this long
+            subprocess.run(start, check=True, capture_output=True)
+        output, _ = worker.communicate(timeout=300)
+        if not back_after:
+            assert worker.returncode == 1, output
+            (line,) = [x for x in output.splitlines() if x.startswith("Error")]
+            assert "the study's database stopped answering" in line and "within 4 s" in line
+            subprocess.run(start, check=True, capture_output=True)
+            assert _count(_states(url), TrialState.COMPLETE) >= 2  # nothing finished lost
+        else:
+            assert worker.returncode == 0, output
+            states = _states(url)
+            assert _count(states, TrialState.COMPLETE) == 8
+            assert _count(states, TrialState.RUNNING) == 0
+    finally:
+        subprocess.run(stop, capture_output=True)
+        shutil.rmtree(start[2], ignore_errors=True)
