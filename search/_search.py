@@ -43,9 +43,11 @@ def refuse_surplus(trial: optuna.Trial, n_trials: int) -> None:
     for other in trial.study.get_trials(deepcopy=False, states=(*FINISHED, TrialState.RUNNING)):
         ahead += other.state in FINISHED or other.number < trial.number
     if ahead >= n_trials:
+        reason = f"surplus: the study's {n_trials} trials were taken by other processes"
         trial.set_user_attr(SURPLUS, os.getpid())  # the failure guard skips it
+        trial.set_user_attr("fail_reason", reason)
         trial.study.stop()
-        raise Surplus(f"the study's {n_trials} trials were taken by other processes.")
+        raise Surplus(reason)
 
 
 class FailureGuard:

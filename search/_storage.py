@@ -11,6 +11,7 @@ from typing import Any
 
 import optuna
 import sqlalchemy.exc
+import sqlalchemy.pool
 from optuna.artifacts import FileSystemArtifactStore
 from sqlalchemy.engine import make_url
 
@@ -51,11 +52,12 @@ def redact(url: Any) -> str:
         return "<unparseable storage URL>"
 
 
-def open_storage(url: Any) -> optuna.storages.BaseStorage:
+def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorage:
     """An RDB storage for ``url``, creating the folder of a SQLite file if needed.
 
     A storage object is returned as it is; ``None`` is a new in-memory storage (a notebook's
-    study that nothing else needs to read).
+    study that nothing else needs to read). ``pooled=False`` keeps no connection open between
+    operations: for a process that only watches workers, so it holds none of the database's.
 
     SQLite gets a long lock timeout, so a dashboard reading the file while a search
     writes it waits instead of failing the search. A server database (PostgreSQL, MySQL)
@@ -85,7 +87,11 @@ def open_storage(url: Any) -> optuna.storages.BaseStorage:
                 raise StorageError(f"cannot create {folder} for {redact(url)!r}: {exc}") from None
         engine_kwargs = {"connect_args": {"timeout": 60}}
     else:
-        engine_kwargs = {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}
+        engine_kwargs = (
+            {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}
+            if pooled
+            else {"poolclass": sqlalchemy.pool.NullPool}
+        )
     interval, grace = heartbeat()
     connect = functools.partial(
         optuna.storages.RDBStorage,
@@ -108,6 +114,13 @@ def open_storage(url: Any) -> optuna.storages.BaseStorage:
         raise StorageError(
             f"cannot open storage {redact(url)!r}: {reason.replace(url, redact(url))}"
         ) from None
+
+
+def release_connections(storage: optuna.storages.BaseStorage) -> None:
+    """Closes the idle connections of an RDB storage's pool; it reopens them when used."""
+    backend = getattr(storage, "_backend", storage)  # Optuna wraps RDB storages in a cache
+    if isinstance(backend, optuna.storages.RDBStorage):
+        backend.engine.dispose()
 
 
 def artifact_store(path: str | Path) -> FileSystemArtifactStore:

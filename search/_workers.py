@@ -35,6 +35,7 @@ from hpsearch._outage import STORAGE_ERRORS
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from hpsearch._recover import recover_abandoned
 from hpsearch._search import FIRST_FAILURES, FailureGuard, hit_surplus, run_search
+from hpsearch._storage import open_storage, release_connections
 from hpsearch._study import count_finished
 
 
@@ -138,13 +139,23 @@ def _died(exitcode: int | None) -> str:
     return f"a worker process {how}; finished trials are kept, rerun to resume."
 
 
+def _watching(study: optuna.Study, job: SearchJob) -> optuna.Study:
+    """The study as this supervising process reads it, holding no idle connection to a server
+    database: its workers hold theirs (at most 2 each), so 32 workers fit in 100."""
+    if not isinstance(job.storage, str) or job.storage.startswith("sqlite"):
+        return study
+    release_connections(study._storage)  # the study this process opened before the workers
+    return optuna.load_study(study_name=job.study_name,
+                             storage=open_storage(job.storage, pooled=False))  # fmt: skip
+
+
 class _Workers:
     """The running worker processes of one search, one per slot, and their events."""
 
     def __init__(self, job: SearchJob, study, progress, *, share: int, timeout, envs) -> None:
         self.context = multiprocessing.get_context("spawn")  # never a fork of TensorFlow
-        self.job, self.study, self.progress, self.share, self.envs = job, study, progress, \
-            share, envs  # fmt: skip
+        self.job, self.progress, self.share, self.envs = job, progress, share, envs
+        self.study = _watching(study, job)
         self.deadline = None if timeout is None else time.time() + timeout
         self.packed = cloudpickle.dumps(job)  # by value: a notebook's functions and arrays too
         self.events = self.context.Queue()

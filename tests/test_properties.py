@@ -121,5 +121,6 @@ def test_random_cli_options_never_traceback_nor_write(chosen, one_trial_study, r
     if result.exit_code != 0:
         assert result.output.strip().splitlines()[-1].startswith(("Error", "Try"))
         assert states == [TrialState.COMPLETE]  # nothing written
-    else:
-        assert len(states) == 2 and TrialState.RUNNING not in states
+    else:  # the missing trial ran, or a timeout ended the run before it started
+        assert states[0] == TrialState.COMPLETE and len(states) <= 2
+        assert TrialState.RUNNING not in states
