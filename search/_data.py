@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from hpsearch._dataset import Dataset, SealedTest
+from hpsearch._dataset import Dataset, SealedTest, labels_of
 from hpsearch._errors import DataError
 from hpsearch._loaders import SPLIT_SEED, load_dataset
 
@@ -134,7 +134,7 @@ class Data:
 
 
 def _dataset(name, x, y, x_test, y_test, task, names, test_size) -> Dataset:
-    labels = y.argmax(axis=1) if y.ndim == 2 and task == "multiclass" else y
+    labels = labels_of(y) if task != "regression" else y
     if task != "regression":
         if len(np.unique(labels)) < 2:
             raise DataError(f"{name}: the target has one class only ({labels[0]!r}); need two.")

@@ -86,12 +86,6 @@ class Dataset:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fingerprint", fingerprint(self.x, self.y))
 
-    @property
-    def labels(self) -> np.ndarray:
-        """Class indices of the training rows (for stratified folds): ``y``, or the argmax of
-        a one-hot ``y``."""
-        return labels_of(self.y)
-
 
 def labels_of(y: np.ndarray) -> np.ndarray:
     """``y`` itself, or the class indices of a one-hot 2-D ``y``."""
