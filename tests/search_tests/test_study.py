@@ -87,6 +87,23 @@ def test_an_older_study_record_resumes_and_is_upgraded(runner, storage):
     assert len(trials(storage)) == 2
 
 
+def test_a_study_made_before_the_rename_to_hpsearch_resumes(runner, storage):
+    from hpsearch._space import _code_tokens, _sha16
+
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
+    source = Path(space_file("tiny")).read_text()
+    assert "from hpsearch import blocks" in source
+    before = source.replace("from hpsearch import blocks", "from search import blocks")
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    record = study.user_attrs[RECORD_KEY]
+    study.set_user_attr(RECORD_KEY, record | {"space_fingerprint": _sha16(_code_tokens(before))})
+    result = optimize(runner, storage, "--no-final", trials=2)
+    assert result.exit_code == 0, result.output
+    space = load_space(file=space_file("tiny"))
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    assert study.user_attrs[RECORD_KEY]["space_fingerprint"] == space.fingerprint
+
+
 def test_study_name_reused_with_another_space_is_refused(runner, storage):
     assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     result = optimize(runner, storage, "--no-final", "--study-name", "tiny", space="diverging")
