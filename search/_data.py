@@ -199,12 +199,12 @@ class LoadedBySpace:
         )
 
 
-def data_from_space(space) -> Any:
+def data_from_space(space, data_dir: str | None = None) -> Any:
     """The data source a space brings (``DATASET`` or ``load()``), or a clear error."""
     if space.load is not None:
         return LoadedBySpace(space.load, space.file)
     if space.dataset is not None:
-        return BuiltinData(space.dataset)
+        return BuiltinData(space.dataset, data_dir)
     raise DataError(
         f"space {space.name!r} brings no data (no DATASET, no load()); pass --data FILE."
     )

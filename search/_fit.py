@@ -67,9 +67,9 @@ def build_model(
     preprocessor = space.make_preprocessor(params)
     if preprocessor is not None:
         x = preprocessor.fit_transform(x)
-    one_hot = y.ndim == 2
-    outputs = n_classes if space.task == "multiclass" and n_classes and not one_hot else (
-        n_outputs(space, y))  # fmt: skip
+    # Classes of the whole data set, since a fold may miss a rare one; a one-hot y says itself.
+    use_classes = space.task == "multiclass" and n_classes and y.ndim == 1
+    outputs = n_classes if use_classes else n_outputs(space, y)
     return space.build(params, tuple(x.shape[1:]), outputs), preprocessor, x
 
 

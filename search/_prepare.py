@@ -52,8 +52,7 @@ def as_space(space: Any) -> Space:
 def as_data(data: Any, space: Space, data_dir: str | None = None) -> Any:
     """A data source (``describe()``, ``load()``) from what the caller gave, or the space's."""
     if data is None:
-        source = data_from_space(space)
-        return replace(source, data_dir=data_dir) if isinstance(source, BuiltinData) else source
+        return data_from_space(space, data_dir)
     if isinstance(data, DATA_SOURCES):
         return data
     if isinstance(data, str) and data in DATASETS:
