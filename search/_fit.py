@@ -2,7 +2,8 @@
 
 Each fit starts from a clean Keras session with fixed seeds, fits the space's
 preprocessor on the training rows only, builds the model from ``params``,
-trains it, and refuses diverged results.
+trains it, and refuses diverged results. The folds of one trial share one compiled model
+(:class:`FoldModels`), reset to its untrained state before each fold.
 """
 
 from __future__ import annotations
@@ -44,6 +45,45 @@ class FitResult:
         return self.model.predict(x, batch_size=1024, verbose=0)
 
 
+class FoldModels:
+    """One trial's compiled model, handed to each of its folds in its untrained state.
+
+    Building, compiling and tracing a Keras model cost ~1.2 s per fold here, against
+    0.16 s per later epoch (a ``california`` MLP on 3,333 rows, 2 cores): the first epoch
+    traces the train and eval functions. Folds 2..K reuse the traced model with its initial
+    weights and optimizer state restored, so every fold starts from the same untrained
+    model, and each fold still fits its own preprocessor.
+    """
+
+    def __init__(self) -> None:
+        self.model: keras.Model | None = None
+        self._key: tuple | None = None
+        self._weights: list[np.ndarray] = []
+        self._optimizer_state: list[np.ndarray] = []
+
+    def reusable(self, key: tuple) -> bool:
+        """Whether the kept model fits ``key`` (input shape and outputs), so no rebuild."""
+        return self.model is not None and key == self._key
+
+    def keep(self, model: keras.Model, key: tuple) -> None:
+        """Records ``model``'s untrained state; a model without an optimizer is not kept."""
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is None:
+            return
+        optimizer.build(model.trainable_variables)  # its slots exist before the first fit
+        self.model, self._key = model, key
+        self._weights = model.get_weights()
+        self._optimizer_state = [np.array(v) for v in optimizer.variables]
+
+    def reset(self) -> keras.Model:
+        """The kept model, back to its untrained weights and a fresh optimizer state."""
+        self.model.set_weights(self._weights)
+        variables = self.model.optimizer.variables
+        for variable, value in zip(variables, self._optimizer_state, strict=True):
+            variable.assign(value)
+        return self.model
+
+
 def n_outputs(space: Space, y: np.ndarray) -> int:
     """Output units: one per class for multiclass, one per column of a 2-D target, else one."""
     if y.ndim == 2:
@@ -58,8 +98,12 @@ def build_model(
     y: np.ndarray,
     *,
     n_classes: int | None = None,
+    reuse: FoldModels | None = None,
 ) -> tuple[keras.Model, Any, np.ndarray]:
     """Fits the space's preprocessor on ``x`` and builds the untrained model for its output.
+
+    With ``reuse``, the model kept there is reset and returned when its input shape and
+    outputs match, and a newly built model is kept there.
 
     Returns:
         The compiled model, the fitted preprocessor (or ``None``) and the transformed ``x``.
@@ -70,7 +114,13 @@ def build_model(
     # Classes of the whole data set, since a fold may miss a rare one; a one-hot y says itself.
     use_classes = space.task == "multiclass" and n_classes and y.ndim == 1
     outputs = n_classes if use_classes else n_outputs(space, y)
-    return space.build(params, tuple(x.shape[1:]), outputs), preprocessor, x
+    key = (tuple(x.shape[1:]), outputs)
+    if reuse is not None and reuse.reusable(key):
+        return reuse.reset(), preprocessor, x
+    model = space.build(params, key[0], outputs)
+    if reuse is not None:
+        reuse.keep(model, key)
+    return model, preprocessor, x
 
 
 def fit_model(
@@ -86,6 +136,7 @@ def fit_model(
     max_params: int | None = None,
     n_classes: int | None = None,
     trial: Any = None,
+    reuse: FoldModels | None = None,
 ) -> FitResult:
     """Builds and trains the model that ``params`` describe.
 
@@ -101,14 +152,16 @@ def fit_model(
         n_classes: Classes of the whole data set (a fold may miss a rare one).
         trial: The live Optuna trial during the search (a KerasTuner ``HyperModel.fit`` may
             ask it for training hyperparameters), ``None`` in the final fit.
+        reuse: The trial's :class:`FoldModels` in CV; ``None`` builds a fresh model.
 
     Raises:
         OverBudget: The model is over the parameter budget.
         TrialDiverged: The training loss became NaN or infinite.
     """
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    model, preprocessor, x = build_model(space, params, x, y, n_classes=n_classes)
+    if reuse is None or reuse.model is None:
+        keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)  # also this fold's shuffling and dropout
+    model, preprocessor, x = build_model(space, params, x, y, n_classes=n_classes, reuse=reuse)
     if preprocessor is not None and validation is not None:
         validation = (preprocessor.transform(validation[0]), validation[1])
     if max_params is not None and model.count_params() > max_params:

@@ -25,7 +25,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
-from hpsearch._fit import FitResult, fit_model
+from hpsearch._fit import FitResult, FoldModels, fit_model
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
 
@@ -211,10 +211,12 @@ class Objective:
         folds: dict[str, list] = {"fold_scores": [], "best_epochs": [], "fit_seconds": []}
         limit, max_epochs = self.settings.max_trial_seconds, self.settings.max_epochs
         clock = [] if limit is None else [_TrialClock(limit, len(self.splits) * max_epochs)]
+        models = FoldModels()
         for fold, (train, val) in enumerate(self.splits):
             reporter = _PruningReporter(trial, self.space.monitor, fold * max_epochs)
             callbacks = [reporter, *clock]
-            result = self._fit_fold(trial, params, seed + fold, fold, train, val, callbacks)
+            result = self._fit_fold(trial, params, seed=seed + fold, fold=fold, rows=(train, val),
+                                    callbacks=callbacks, models=models)  # fmt: skip
             curve = result.history[self.space.monitor]
             best = int(np.nanargmax(curve) if self.mode == "max" else np.nanargmin(curve))
             folds["fold_scores"].append(float(curve[best]))
@@ -227,7 +229,8 @@ class Objective:
                 self._record_pruning(trial, fold, reporter)
         return float(np.mean(folds["fold_scores"]))
 
-    def _fit_fold(self, trial, params, seed, fold, train, val, callbacks) -> FitResult:
+    def _fit_fold(self, trial, params, *, seed, fold, rows, callbacks, models) -> FitResult:
+        train, val = rows
         # A space may tune epochs; capped so report steps stay inside each fold's block.
         epochs = min(int(params.get("epochs", self.settings.max_epochs)), self.settings.max_epochs)
         stopper = keras.callbacks.EarlyStopping(
@@ -238,6 +241,7 @@ class Objective:
             epochs=epochs, seed=seed, validation=(self.x[val], self.y[val]),
             callbacks=[*callbacks, stopper, *self._progress(trial.number, fold)],
             max_params=self.settings.max_params, n_classes=self.n_classes, trial=trial,
+            reuse=models,
         )  # fmt: skip
 
     @staticmethod

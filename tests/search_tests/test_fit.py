@@ -1,0 +1,50 @@
+"""One fit: a trial's folds share one compiled model, reset to its untrained state each time."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+
+from hpsearch import load_dataset, load_space
+from hpsearch._fit import FoldModels, fit_model
+from tests.conftest import space_file
+
+
+def _fit(space, data, params, rows, reuse, *, seed=0, epochs=2):
+    return fit_model(space, params, data.x[rows], data.y[rows], epochs=epochs, seed=seed,
+                     reuse=reuse)  # fmt: skip
+
+
+def test_a_fold_starts_from_the_untrained_model_and_a_fresh_optimizer(data_dir):
+    space = load_space(file=space_file("tiny"))
+    data = load_dataset("california", data_dir)
+    params = space.suggested(optuna.create_study().ask())
+    models = FoldModels()
+    first = _fit(space, data, params, slice(0, 400), models)
+    untrained = [np.array(w) for w in models._weights]
+    trained = first.model.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(trained, untrained, strict=True))
+    assert int(first.model.optimizer.iterations) > 0
+
+    second = _fit(space, data, params, slice(400, 800), models, seed=1)
+    assert second.model is first.model  # reused, not rebuilt
+    # The reference: the same untrained model (built from seed 0, never trained) fit on the
+    # second fold's rows with its seed. A reset that left trained weights or optimizer
+    # moments behind would give another loss curve.
+    untouched = FoldModels()
+    _fit(space, data, params, slice(0, 400), untouched, epochs=0)
+    reference = _fit(space, data, params, slice(400, 800), untouched, seed=1)
+    assert np.allclose(reference.history["loss"], second.history["loss"])
+    assert int(second.model.optimizer.iterations) == int(reference.model.optimizer.iterations)
+
+
+def test_a_model_with_another_input_shape_is_built_anew(data_dir):
+    space = load_space(file=space_file("tiny"))
+    data = load_dataset("california", data_dir)
+    params = space.suggested(optuna.create_study().ask())
+    models = FoldModels()
+    first = _fit(space, data, params, slice(0, 300), models)
+    narrow = fit_model(space, params, data.x[:300, :4], data.y[:300], epochs=1, seed=0,
+                       reuse=models)  # fmt: skip
+    assert narrow.model is not first.model
+    assert narrow.model.input_shape[1:] == (4,)
