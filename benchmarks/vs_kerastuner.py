@@ -1,0 +1,186 @@
+"""hpsearch vs KerasTuner on the identical space: anytime test-score curves over seeds.
+
+The protocol (declared before the runs) is in benchmarks/README.md, "hpsearch vs KerasTuner".
+Each run is one process: one tool, one task, one seed, a fixed wall budget; its row goes to
+``results/vs_kerastuner_runs/`` and ``all`` skips rows already there, so it resumes.
+
+Usage:
+    python -m benchmarks.vs_kerastuner all [--seeds 0 1 2]   # every run, then the summary
+    python -m benchmarks.vs_kerastuner run TOOL TASK SEED    # one run
+    python -m benchmarks.vs_kerastuner overhead              # 50-trial overhead and memory run
+    python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+from sklearn.model_selection import train_test_split
+
+import hpsearch
+from benchmarks.anytime import Finished, curve, time_to_target, timeline_rows
+from benchmarks.run_space import machine
+from hpsearch._dataset import Dataset, SealedTest
+from hpsearch._export import versions
+from hpsearch._final import final_epochs, schedule_stretch
+from hpsearch._record import read_record
+
+HERE = Path(__file__).resolve().parent
+RUNS = HERE / "results" / "vs_kerastuner_runs"
+BUDGET_SECONDS = 150.0
+CHECKPOINTS = (15.0, 30.0, 45.0, 60.0, 90.0, 120.0, 150.0)
+MAX_EPOCHS, PATIENCE, FOLDS, HOLDOUT = 20, 4, 3, 0.2
+SEEDS = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A benchmark task: a built-in space on a fixed subsample of its training rows.
+
+    Attributes:
+        space: Built-in space name.
+        train_rows: Training rows drawn once (seed 0) from the space's training split; the
+            test split is the space's whole test split.
+        target: Test score that counts as reached (MSE at most, accuracy at least).
+    """
+
+    space: str
+    train_rows: int
+    target: float
+
+
+TASKS = {
+    "california": Task("california", train_rows=5000, target=0.30),
+    "fashion_mlp": Task("fashion_mlp", train_rows=6000, target=0.85),
+}
+
+
+def bench_dataset(task: Task) -> Dataset:
+    """The task's fixed training subsample and its full, sealed test split."""
+    space = hpsearch.load_space(task.space)
+    full = hpsearch.load_dataset(space.dataset)
+    stratify = None if space.task == "regression" else full.y
+    keep, _ = train_test_split(np.arange(len(full.y)), train_size=task.train_rows,
+                               random_state=0, stratify=stratify)  # fmt: skip
+    x_test, y_test = full.test.open()
+    return Dataset(f"{full.name}_{task.train_rows}", full.x[keep], full.y[keep],
+                   SealedTest(x_test, y_test), full.source, full.class_names)  # fmt: skip
+
+
+def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path, *, sampler: str,
+                 pruner: str) -> tuple[list[Finished], dict[str, Any]]:  # fmt: skip
+    """One ``hpsearch.optimize`` search (no final fit) under the wall budget."""
+    x_test, y_test = dataset.test.open()
+    data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
+                         name=dataset.name)  # fmt: skip
+    started = time.time()
+    result = hpsearch.optimize(
+        space, data, trials=100_000, timeout=BUDGET_SECONDS, folds=FOLDS,
+        max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
+        final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
+        output_dir=workdir, echo=lambda line: None,
+    )  # fmt: skip
+    wall = time.time() - started
+    study = result.study
+    stretch = schedule_stretch(read_record(study).settings.as_dict())
+    timeline = [
+        Finished(trial.datetime_complete.timestamp() - started, trial.value, trial.params,
+                 final_epochs(trial.user_attrs["best_epochs"]), stretch, trial.user_attrs["seed"])
+        for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    ]  # fmt: skip
+    fit = sum(sum(t.user_attrs.get("fit_seconds", [])) for t in study.trials)
+    states = {s.name: sum(t.state == s for t in study.trials) for s in optuna.trial.TrialState}
+    return timeline, {
+        "wall_seconds": wall,
+        "trials": len(study.trials),
+        "states": states,
+        "epochs_trained": sum(len(t.intermediate_values) for t in study.trials),
+        "fit_seconds": fit,
+        "overhead_fraction_in_optimize": (wall - fit) / wall,
+    }  # fmt: skip
+
+
+def run_tool(tool: str, task_name: str, seed: int) -> dict[str, Any]:
+    """One run of ``tool`` on ``task_name``: its timeline, anytime curve and costs."""
+    from benchmarks import kt_timed  # imports keras_tuner only where it is used
+
+    task = TASKS[task_name]
+    space = hpsearch.load_space(task.space)
+    dataset = bench_dataset(task)
+    with tempfile.TemporaryDirectory(prefix="vs_kt_") as folder:
+        workdir = Path(folder)
+        if tool.startswith("kt_"):
+            timeline, costs = kt_timed.run_kerastuner(
+                space, dataset, seed, workdir, tuner=tool[3:], budget=BUDGET_SECONDS,
+                max_epochs=MAX_EPOCHS, patience=PATIENCE, holdout=HOLDOUT,
+            )  # fmt: skip
+        else:
+            sampler, pruner = {"hpsearch": ("tpe", "median"),
+                               "hpsearch_random": ("random", "none")}[tool]  # fmt: skip
+            timeline, costs = run_hpsearch(space, dataset, seed, workdir, sampler=sampler,
+                                           pruner=pruner)  # fmt: skip
+    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    points = curve(timeline, CHECKPOINTS, space, dataset, space.metric)
+    maximize = space.direction == "maximize"
+    return {
+        "tool": tool, "task": task_name, "seed": seed, "budget_seconds": BUDGET_SECONDS,
+        "metric": space.metric, "target": task.target,
+        "time_to_target": time_to_target(points, task.target, maximize=maximize),
+        "curve": points, **costs, "peak_rss_mib": round(peak_rss_mib, 1),
+        "timeline": timeline_rows(timeline),
+    }  # fmt: skip
+
+
+def run_file(tool: str, task: str, seed: int) -> Path:
+    return RUNS / f"{tool}_{task}_{seed}.json"
+
+
+def all_runs(seeds: tuple[int, ...] = SEEDS) -> None:
+    """Every (seed, task, tool) in its own process, one after another; finished rows kept."""
+    for seed in seeds:
+        for task in TASKS:
+            for tool in ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian"):
+                if run_file(tool, task, seed).exists():
+                    continue
+                print(f"{time.strftime('%H:%M:%S')} {tool} {task} seed {seed}", flush=True)
+                command = [sys.executable, "-m", "benchmarks.vs_kerastuner", "run", tool, task,
+                           str(seed)]  # fmt: skip
+                subprocess.run(command, check=True)
+
+
+def main(argv: list[str]) -> None:
+    verb = argv[0] if argv else "all"
+    if verb == "run":
+        tool, task, seed = argv[1], argv[2], int(argv[3])
+        row = run_tool(tool, task, seed) | {"machine": machine(), "versions": versions()}
+        RUNS.mkdir(parents=True, exist_ok=True)
+        run_file(tool, task, seed).write_text(json.dumps(row, indent=1) + "\n")
+        print(json.dumps({k: row[k] for k in ("tool", "task", "seed", "time_to_target",
+                                              "trials", "curve")}))  # fmt: skip
+    elif verb == "overhead":
+        from benchmarks.vs_kerastuner_summary import overhead_run
+
+        overhead_run()
+    elif verb in ("all", "summary"):
+        from benchmarks.vs_kerastuner_summary import summarize
+
+        if verb == "all":
+            seeds = tuple(int(s) for s in argv[2:]) if "--seeds" in argv else SEEDS
+            all_runs(seeds)
+        summarize()
+    else:
+        sys.exit(f"unknown verb {verb!r}; known: all, run, overhead, summary")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,165 @@
+"""The vs-KerasTuner summary: top-level numbers, the overhead and memory run, the plot.
+
+Reads the rows ``benchmarks.vs_kerastuner`` wrote; writes ``results/vs_kerastuner.json``
+and ``results/vs_kerastuner.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+
+import hpsearch
+from benchmarks.anytime import spread
+from benchmarks.run_space import machine
+from benchmarks.vs_kerastuner import (
+    CHECKPOINTS,
+    HERE,
+    MAX_EPOCHS,
+    PATIENCE,
+    RUNS,
+    TASKS,
+)
+from hpsearch._export import versions
+
+TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian")
+OVERHEAD_OPTIONS = ["--trials", "50", "--max-epochs", str(MAX_EPOCHS), "--patience",
+                    str(PATIENCE), "--subsample", "0.33", "--seed", "0", "--no-final"]  # fmt: skip
+
+
+def overhead_run() -> None:
+    """``hpsearch optimize california`` for 50 trials as a user runs it: the process's wall
+    time minus the seconds inside Keras ``fit``, and RSS after each trial."""
+    with tempfile.TemporaryDirectory(prefix="vs_kt_overhead_") as folder:
+        storage = f"sqlite:///{folder}/hpsearch.db"
+        command = [str(Path(sys.executable).with_name("hpsearch")), "optimize", "california",
+                   *OVERHEAD_OPTIONS, "--storage", storage, "--output-dir", folder]  # fmt: skip
+        started = time.time()
+        subprocess.run(command, check=True)
+        wall = time.time() - started
+        trials = optuna.load_study(study_name="california", storage=storage).trials
+    fit = sum(sum(t.user_attrs.get("fit_seconds", [])) for t in trials)
+    rss = [t.user_attrs.get("rss_mib") for t in trials]
+    row = {
+        "command": "hpsearch optimize california " + " ".join(OVERHEAD_OPTIONS),
+        "wall_seconds": round(wall, 1), "fit_seconds": round(fit, 1),
+        "overhead_fraction": (wall - fit) / wall,
+        "trials": len(trials), "rss_mib_after_trial": rss,
+        "rss_growth_fraction": (max(rss[4:]) - rss[4]) / rss[4],
+        "machine": machine(), "versions": versions(),
+    }  # fmt: skip
+    RUNS.mkdir(parents=True, exist_ok=True)
+    (RUNS / "overhead.json").write_text(json.dumps(row, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in row.items() if k != "rss_mib_after_trial"}, indent=1))
+
+
+def _rows() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for path in sorted(RUNS.glob("*.json")):
+        row = json.loads(path.read_text())
+        if "tool" in row:
+            rows.setdefault((row["tool"], row["task"]), []).append(row)
+    return rows
+
+
+def _median_seconds(runs: list[dict[str, Any]]) -> float:
+    """Median time to target over seeds; a run that never reached it counts as infinite."""
+    return float(np.median([r["time_to_target"] or math.inf for r in runs]))
+
+
+def _at_checkpoints(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(c): spread([r["curve"][i]["test"] for r in runs]) for i, c in
+            enumerate(CHECKPOINTS)}  # fmt: skip
+
+
+def _versus_hyperband(rows, task: str) -> dict[str, Any]:
+    ours, theirs = rows.get(("hpsearch", task), []), rows.get(("kt_hyperband", task), [])
+    mine, hyperband = _median_seconds(ours), _median_seconds(theirs)
+    ratio = hyperband / mine if math.isfinite(mine) else None
+    sign = 1 if hpsearch.load_space(TASKS[task].space).direction == "maximize" else -1
+    per_checkpoint = {}
+    mine_at, theirs_at = _at_checkpoints(ours), _at_checkpoints(theirs)
+    for c in map(str, CHECKPOINTS):
+        a, b = mine_at[c], theirs_at[c]
+        better = None if None in (a["median"], b["median"]) else sign * (a["median"] - b["median"])
+        per_checkpoint[c] = {"hpsearch": a["median"], "kt_hyperband": b["median"],
+                                  "hpsearch_better_by": better}  # fmt: skip
+    return {
+        "hpsearch_median_seconds": mine if math.isfinite(mine) else None,
+        "kt_hyperband_median_seconds": hyperband if math.isfinite(hyperband) else None,
+        # Infinite when Hyperband's median run never reached the target and hpsearch's did.
+        "ratio": None if ratio is None else (ratio if math.isfinite(ratio) else "inf"),
+        "test_at_checkpoints": per_checkpoint,
+    }
+
+
+def summarize() -> None:
+    rows = _rows()
+    overhead = json.loads((RUNS / "overhead.json").read_text()) if (
+        RUNS / "overhead.json").exists() else {}  # fmt: skip
+    versus = {task: _versus_hyperband(rows, task) for task in TASKS}
+    in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
+                   for r in runs if tool == "hpsearch"]  # fmt: skip
+    summary = {
+        "time_to_target_ratio_vs_hyperband": {t: v["ratio"] for t, v in versus.items()},
+        "test_at_budget_vs_hyperband": {t: v["test_at_checkpoints"] for t, v in versus.items()},
+        "overhead_fraction": overhead.get("overhead_fraction"),
+        "overhead_fraction_in_optimize_median": float(np.median(in_optimize)) if in_optimize
+        else None,
+        "rss_growth_fraction": overhead.get("rss_growth_fraction"),
+        "time_to_target": {t: {k: v[k] for k in ("hpsearch_median_seconds",
+                                                 "kt_hyperband_median_seconds")}
+                           for t, v in versus.items()},
+        "targets": {t: TASKS[t].target for t in TASKS},
+        "per_tool": {f"{tool}/{task}": {
+            "time_to_target": [r["time_to_target"] for r in runs],
+            "trials": [r["trials"] for r in runs],
+            "epochs_trained": [r["epochs_trained"] for r in runs],
+            "test_at_checkpoints": _at_checkpoints(runs)} for (tool, task), runs in rows.items()},
+        "runs": [{k: v for k, v in r.items() if k != "timeline"} for runs in rows.values()
+                 for r in runs],
+        "overhead_run": overhead,
+        "command": "python -m benchmarks.vs_kerastuner all",
+    }  # fmt: skip
+    out = HERE / "results" / "vs_kerastuner.json"
+    out.write_text(json.dumps(summary, indent=1) + "\n")
+    plot(rows, HERE / "results" / "vs_kerastuner.png")
+    print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
+
+
+def plot(rows, path: Path) -> None:
+    """Test score vs wall time per task: one line per tool (median over seeds), its range."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(TASKS), figsize=(6 * len(TASKS), 4.2))
+    for axis, task in zip(np.atleast_1d(axes), TASKS, strict=True):
+        for tool in TOOLS:
+            spreads = list(_at_checkpoints(rows.get((tool, task), [])).values())
+            points = [(c, s) for c, s in zip(CHECKPOINTS, spreads, strict=True) if s["runs"]]
+            if not points:
+                continue
+            xs = [c for c, _ in points]
+            axis.plot(xs, [s["median"] for _, s in points], marker="o", label=tool)
+            axis.fill_between(xs, [s["min"] for _, s in points], [s["max"] for _, s in points],
+                              alpha=0.15)  # fmt: skip
+        metric = next(iter(rows.get(("hpsearch", task), [{}])), {}).get("metric", "score")
+        axis.axhline(TASKS[task].target, color="grey", linestyle=":", label="target")
+        axis.set(title=f"{task} ({TASKS[task].train_rows} training rows)",
+                 xlabel="wall seconds of search",
+                 ylabel=f"test {metric} of best so far")  # fmt: skip
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    print(f"wrote {path}")
