@@ -77,16 +77,28 @@ def bench_dataset(task: Task) -> Dataset:
                    SealedTest(x_test, y_test), full.source, full.class_names)  # fmt: skip
 
 
-def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path, *, sampler: str,
-                 pruner: str) -> tuple[list[Finished], dict[str, Any]]:  # fmt: skip
+#: hpsearch's arms: sampler, pruner, fold halving. ``hpsearch_halving`` was added after the
+#: first round, to measure successive halving over folds (README, "Round 2").
+HPSEARCH_ARMS = {
+    "hpsearch": ("tpe", "median", 1),
+    "hpsearch_random": ("random", "none", 1),
+    "hpsearch_halving": ("tpe", "median", 3),
+}
+TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving")
+
+
+def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
+                 arm: str) -> tuple[list[Finished], dict[str, Any]]:  # fmt: skip
     """One ``hpsearch.optimize`` search (no final fit) under the wall budget."""
     x_test, y_test = dataset.test.open()
     data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
                          name=dataset.name)  # fmt: skip
+    sampler, pruner, fold_halving = HPSEARCH_ARMS[arm]
     started = time.time()
     result = hpsearch.optimize(
         space, data, trials=100_000, timeout=BUDGET_SECONDS, folds=FOLDS,
         max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
+        fold_halving=fold_halving,
         final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
         output_dir=workdir, echo=lambda line: None,
     )  # fmt: skip
@@ -125,10 +137,7 @@ def run_tool(tool: str, task_name: str, seed: int) -> dict[str, Any]:
                 max_epochs=MAX_EPOCHS, patience=PATIENCE, holdout=HOLDOUT,
             )  # fmt: skip
         else:
-            sampler, pruner = {"hpsearch": ("tpe", "median"),
-                               "hpsearch_random": ("random", "none")}[tool]  # fmt: skip
-            timeline, costs = run_hpsearch(space, dataset, seed, workdir, sampler=sampler,
-                                           pruner=pruner)  # fmt: skip
+            timeline, costs = run_hpsearch(space, dataset, seed, workdir, tool)
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     points = curve(timeline, CHECKPOINTS, space, dataset, space.metric)
     maximize = space.direction == "maximize"
@@ -149,7 +158,7 @@ def all_runs(seeds: tuple[int, ...] = SEEDS) -> None:
     """Every (seed, task, tool) in its own process, one after another; finished rows kept."""
     for seed in seeds:
         for task in TASKS:
-            for tool in ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian"):
+            for tool in TOOLS:
                 if run_file(tool, task, seed).exists():
                     continue
                 print(f"{time.strftime('%H:%M:%S')} {tool} {task} seed {seed}", flush=True)

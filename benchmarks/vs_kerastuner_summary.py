@@ -28,10 +28,12 @@ from benchmarks.vs_kerastuner import (
     PATIENCE,
     RUNS,
     TASKS,
+    TOOLS,
 )
 from hpsearch._export import versions
 
-TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian")
+#: The arm that runs hpsearch's shipped defaults: the top-level numbers are its.
+SHIPPED = "hpsearch"
 OVERHEAD_OPTIONS = ["--trials", "50", "--max-epochs", str(MAX_EPOCHS), "--patience",
                     str(PATIENCE), "--subsample", "0.33", "--seed", "0", "--no-final"]  # fmt: skip
 
@@ -76,13 +78,14 @@ def _median_seconds(runs: list[dict[str, Any]]) -> float:
     return float(np.median([r["time_to_target"] or math.inf for r in runs]))
 
 
-def _at_checkpoints(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {str(c): spread([r["curve"][i]["test"] for r in runs]) for i, c in
+def _at_checkpoints(runs: list[dict[str, Any]], key: str = "test") -> dict[str, dict[str, Any]]:
+    """Median and range over seeds of each checkpoint's ``test`` (or ``validation``) score."""
+    return {str(c): spread([r["curve"][i][key] for r in runs]) for i, c in
             enumerate(CHECKPOINTS)}  # fmt: skip
 
 
-def _versus_hyperband(rows, task: str) -> dict[str, Any]:
-    ours, theirs = rows.get(("hpsearch", task), []), rows.get(("kt_hyperband", task), [])
+def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
+    ours, theirs = rows.get((arm, task), []), rows.get(("kt_hyperband", task), [])
     mine, hyperband = _median_seconds(ours), _median_seconds(theirs)
     ratio = hyperband / mine if math.isfinite(mine) else None
     sign = 1 if hpsearch.load_space(TASKS[task].space).direction == "maximize" else -1
@@ -107,8 +110,10 @@ def summarize() -> None:
     overhead = json.loads((RUNS / "overhead.json").read_text()) if (
         RUNS / "overhead.json").exists() else {}  # fmt: skip
     versus = {task: _versus_hyperband(rows, task) for task in TASKS}
+    arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
+    by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
-                   for r in runs if tool == "hpsearch"]  # fmt: skip
+                   for r in runs if tool == SHIPPED]  # fmt: skip
     summary = {
         "time_to_target_ratio_vs_hyperband": {t: v["ratio"] for t, v in versus.items()},
         "test_at_budget_vs_hyperband": {t: v["test_at_checkpoints"] for t, v in versus.items()},
@@ -119,12 +124,16 @@ def summarize() -> None:
         "time_to_target": {t: {k: v[k] for k in ("hpsearch_median_seconds",
                                                  "kt_hyperband_median_seconds")}
                            for t, v in versus.items()},
+        "shipped_arm": SHIPPED,
         "targets": {t: TASKS[t].target for t in TASKS},
+        "versus_hyperband_by_arm": by_arm,
         "per_tool": {f"{tool}/{task}": {
             "time_to_target": [r["time_to_target"] for r in runs],
             "trials": [r["trials"] for r in runs],
             "epochs_trained": [r["epochs_trained"] for r in runs],
-            "test_at_checkpoints": _at_checkpoints(runs)} for (tool, task), runs in rows.items()},
+            "test_at_checkpoints": _at_checkpoints(runs),
+            "validation_at_checkpoints": _at_checkpoints(runs, "validation"),
+        } for (tool, task), runs in rows.items()},
         "runs": [{k: v for k, v in r.items() if k != "timeline"} for runs in rows.values()
                  for r in runs],
         "overhead_run": overhead,

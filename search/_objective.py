@@ -26,6 +26,7 @@ from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from hpsearch._fit import FitResult, FoldModels, fit_model
+from hpsearch._fold_halving import promoted
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
 
@@ -227,7 +228,24 @@ class Objective:
             trial.set_user_attr("n_params", int(result.model.count_params()))
             if reporter.pruned_at is not None:
                 self._record_pruning(trial, fold, reporter)
+            if fold < len(self.splits) - 1:
+                self._halve(trial, fold, folds["fold_scores"], len(curve))
         return float(np.mean(folds["fold_scores"]))
+
+    def _halve(self, trial: optuna.Trial, fold: int, scores: list[float], epochs: int) -> None:
+        """Prunes the trial after ``fold`` unless it ranks in the top of that rung."""
+        reduction = self.settings.fold_halving
+        if reduction <= 1:
+            return
+        rivals = [t for t in trial.study.get_trials(deepcopy=False) if t.number != trial.number]
+        if promoted(scores, rivals, reduction=reduction, maximize=self.mode == "max"):
+            return
+        pruner = f"fold halving (top 1/{reduction})"
+        trial.set_user_attr("pruned_at", {
+            "fold": fold, "epoch": epochs, "step": None, "value": float(np.mean(scores)),
+            "pruner": pruner, "fold_complete": True,
+        })  # fmt: skip
+        raise optuna.TrialPruned(f"pruned by {pruner} after fold {fold}")
 
     def _fit_fold(self, trial, params, *, seed, fold, rows, callbacks, models) -> FitResult:
         train, val = rows

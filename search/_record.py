@@ -19,6 +19,8 @@ from hpsearch._settings import SearchSettings
 RECORD_KEY = "hpsearch"
 #: 1: the untyped dict of earlier releases (no ``version``, ``data_rows``); 2: this type.
 RECORD_VERSION = 2
+#: Settings added since the first studies, as a study recorded without them ran.
+_BEFORE_RECORDED = {"fold_halving": 1}
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class StudyRecord:
         """Reads any version; settings added since a study was made get their defaults."""
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in attrs.items() if key in known}
-        settings = {**SearchSettings().as_dict(), **attrs.get("settings", {})}
+        settings = {**SearchSettings().as_dict(), **_BEFORE_RECORDED, **attrs.get("settings", {})}
         source = attrs.get("data_source") or {"kind": "builtin", "name": attrs["dataset"]}
         return cls(**values | {"settings": SearchSettings(**settings), "data_source": source,
                                "version": RECORD_VERSION})  # fmt: skip

@@ -55,6 +55,7 @@ def optimize(
     seed: int | None = None,
     max_params: int | None = None,
     max_trial_seconds: float | None = None,
+    fold_halving: int | None = None,
     sampler: str | None = None,
     pruner: str | None = None,
     timeout: float | None = None,
@@ -82,7 +83,8 @@ def optimize(
             :class:`DataFile` with its target), :class:`hpsearch.Data`, ``(x, y)`` or
             ``(x, y, x_test, y_test)``; ``None``: the space's own (``DATASET`` or ``load()``).
         trials: The study ends with this many finished (complete or pruned) trials in total.
-        folds, max_epochs, patience, subsample, seed, max_params, max_trial_seconds: The
+        folds, max_epochs, patience, subsample, seed, max_params, max_trial_seconds,
+            fold_halving: The
             objective's settings (:class:`hpsearch.SearchSettings`); ``None``: the study's
             recorded value, else the default. A value that differs from the record is refused.
         sampler, pruner: By name (``hpsearch._study.SAMPLERS`` / ``PRUNERS``).
@@ -118,6 +120,7 @@ def optimize(
     )
     options = dict(folds=folds, max_epochs=max_epochs, patience=patience, subsample=subsample,
                    seed=seed, max_params=max_params, max_trial_seconds=max_trial_seconds,
+                   fold_halving=fold_halving,
                    sampler=sampler, pruner=pruner)  # fmt: skip
     settings, sampler, pruner = resolve_options(
         options, existing_record(study_name, storage, space)

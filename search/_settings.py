@@ -25,6 +25,9 @@ class SearchSettings:
         max_params: Parameter budget; bigger models are pruned untrained, as infeasible.
         max_trial_seconds: Time budget per trial; a trial still training after it is
             stopped and pruned, as infeasible.
+        fold_halving: Successive halving over folds: after each fold but the last, a trial
+            outside the top ``1 / fold_halving`` of the trials that completed as many folds
+            is pruned (:mod:`hpsearch._fold_halving`); 1 runs every trial's folds.
     """
 
     folds: int = 3
@@ -34,6 +37,7 @@ class SearchSettings:
     seed: int | None = None
     max_params: int | None = None
     max_trial_seconds: float | None = None
+    fold_halving: int = 1
 
     def __post_init__(self) -> None:
         if self.folds < 2:
@@ -42,6 +46,8 @@ class SearchSettings:
             raise HpsearchError(f"max_epochs must be at least 1, but got {self.max_epochs}.")
         if self.patience < 1:
             raise HpsearchError(f"patience must be at least 1, but got {self.patience}.")
+        if self.fold_halving < 1:
+            raise HpsearchError(f"fold_halving must be at least 1, but got {self.fold_halving}.")
         if not 0.0 < self.subsample <= 1.0:
             raise HpsearchError(f"subsample must be in (0, 1], but got {self.subsample}.")
         if self.max_trial_seconds is not None and self.max_trial_seconds <= 0:

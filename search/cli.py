@@ -65,6 +65,11 @@ def _command_line(verb: str, study: str) -> str:
     "--max-trial-seconds", type=click.FloatRange(min=0, min_open=True),
     help="Time budget per trial; a slower trial is stopped and pruned as infeasible.",
 )  # fmt: skip
+@click.option(
+    "--fold-halving", type=click.IntRange(min=1),
+    help="After each fold but the last, prune trials outside the top 1/N of those that "
+    "completed as many folds; 1: every trial runs all folds [default: 1].",
+)  # fmt: skip
 @click.option("--sampler", type=click.Choice(list(SAMPLERS)), help="[default: tpe]")
 @click.option("--pruner", type=click.Choice(list(PRUNERS)), help="[default: median]")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to search.")

@@ -56,3 +56,20 @@ def test_failed_keras_tuner_trials_fail_loudly(tmp_path, data_dir, monkeypatch):
     with pytest.raises(HpsearchError, match="2 of 2 KerasTuner trials did not complete.*"
                                             "tensorboard"):  # fmt: skip
         refuse_failed_trials(tuner)
+
+
+def test_a_timed_hyperband_stops_on_its_budget_and_keeps_a_timeline(tmp_path, data_dir):
+    from benchmarks.kt_timed import run_kerastuner
+    from hpsearch._dataset import Dataset
+
+    space = load_space("california").for_task("regression")
+    full = load_dataset("california", data_dir)
+    data = Dataset("california_400", full.x[:400], full.y[:400], full.test, full.source)
+    timeline, costs = run_kerastuner(space, data, 0, tmp_path, tuner="hyperband", budget=3.0,
+                                     max_epochs=3, patience=2, holdout=0.2)  # fmt: skip
+    assert timeline and costs["trials"] == len(timeline)  # every started trial completed
+    # No trial starts after the budget: only the one running then ends past it.
+    assert sum(event.seconds > 3.0 for event in timeline) <= 1
+    assert costs["epochs_trained"] >= len(timeline)
+    assert all(event.stretch == 1 / 0.8 and 1 <= event.epochs <= 3 for event in timeline)
+    assert all("tuner/epochs" not in event.params for event in timeline)
