@@ -119,6 +119,7 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
         "epochs_trained": sum(len(t.intermediate_values) for t in study.trials),
         "fit_seconds": fit,
         "overhead_fraction_in_optimize": (wall - fit) / wall,
+        "rss_mib_after_trial": [t.user_attrs.get("rss_mib") for t in study.trials],
     }  # fmt: skip
 
 
