@@ -31,7 +31,8 @@ def test_only_the_top_third_of_a_rung_goes_on():
     assert promoted([0.25], rivals, reduction=3, maximize=False)  # the best of 3
     assert not promoted([0.40], rivals, reduction=3, maximize=False)  # second of 3
     assert promoted([0.40], rivals, reduction=2, maximize=False)  # top 2 of 3
-    assert promoted([0.40], rivals, reduction=3, maximize=True)  # higher is better there
+    assert promoted([0.60], rivals, reduction=3, maximize=True)  # higher is better there
+    assert not promoted([0.25], rivals, reduction=3, maximize=True)
     assert promoted([0.99], rivals, reduction=1, maximize=False)  # halving off
 
 
