@@ -180,7 +180,7 @@ def main(argv: list[str]) -> None:
     elif verb == "overhead":
         from benchmarks.vs_kerastuner_summary import overhead_run
 
-        overhead_run()
+        overhead_run(argv[1] if len(argv) > 1 else "")
     elif verb in ("all", "summary"):
         from benchmarks.vs_kerastuner_summary import summarize
 
