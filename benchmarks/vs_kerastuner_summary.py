@@ -147,6 +147,7 @@ def summarize() -> None:
                  for r in runs],
         "overhead_runs": overheads,
         "command": "python -m benchmarks.vs_kerastuner all",
+        "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
