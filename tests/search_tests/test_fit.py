@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import optuna
+import pytest
 
 from hpsearch import load_dataset, load_space
 from hpsearch._fit import FoldModels, fit_model
@@ -15,10 +16,16 @@ def _fit(space, data, params, rows, reuse, *, seed=0, epochs=2):
                      reuse=reuse)  # fmt: skip
 
 
-def test_a_fold_starts_from_the_untrained_model_and_a_fresh_optimizer(data_dir):
+@pytest.fixture()
+def tiny(data_dir):
+    """The tiny space, the California fixture and one sampled configuration."""
     space = load_space(file=space_file("tiny"))
-    data = load_dataset("california", data_dir)
     params = space.suggested(optuna.create_study().ask())
+    return space, load_dataset("california", data_dir), params
+
+
+def test_a_fold_starts_from_the_untrained_model_and_a_fresh_optimizer(tiny):
+    space, data, params = tiny
     models = FoldModels()
     first = _fit(space, data, params, slice(0, 400), models)
     untrained = [np.array(w) for w in models._weights]
@@ -38,10 +45,8 @@ def test_a_fold_starts_from_the_untrained_model_and_a_fresh_optimizer(data_dir):
     assert int(second.model.optimizer.iterations) == int(reference.model.optimizer.iterations)
 
 
-def test_a_model_with_another_input_shape_is_built_anew(data_dir):
-    space = load_space(file=space_file("tiny"))
-    data = load_dataset("california", data_dir)
-    params = space.suggested(optuna.create_study().ask())
+def test_a_model_with_another_input_shape_is_built_anew(tiny):
+    space, data, params = tiny
     models = FoldModels()
     first = _fit(space, data, params, slice(0, 300), models)
     narrow = fit_model(space, params, data.x[:300, :4], data.y[:300], epochs=1, seed=0,
