@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,7 @@ def overhead_run(label: str = "") -> None:
         "wall_seconds": round(wall, 1), "fit_seconds": round(fit, 1),
         "overhead_fraction": (wall - fit) / wall,
         "trials": len(trials), "rss_mib_after_trial": rss, "label": label or "round 1",
+        "trials_per_worker": os.environ.get("HPSEARCH_TRIALS_PER_WORKER", "10 (the default)"),
         "rss_growth_fraction": (max(rss[4:]) - rss[4]) / rss[4],
         "machine": machine(), "versions": versions(),
     }  # fmt: skip

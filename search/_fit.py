@@ -66,9 +66,11 @@ class FoldModels:
         return self.model is not None and key == self._key
 
     def keep(self, model: keras.Model, key: tuple) -> None:
-        """Records ``model``'s untrained state; a model without an optimizer is not kept."""
+        """Records ``model``'s untrained state. A model without an optimizer, or one whose
+        variables are made only by its first fit (a ``Sequential`` without an input shape),
+        is not kept: each fold builds its own."""
         optimizer = getattr(model, "optimizer", None)
-        if optimizer is None:
+        if optimizer is None or not model.built or not model.trainable_variables:
             return
         optimizer.build(model.trainable_variables)  # its slots exist before the first fit
         self.model, self._key = model, key

@@ -53,3 +53,13 @@ def test_a_model_with_another_input_shape_is_built_anew(tiny):
                        reuse=models)  # fmt: skip
     assert narrow.model is not first.model
     assert narrow.model.input_shape[1:] == (4,)
+
+
+def test_a_model_built_only_by_its_first_fit_is_not_kept():
+    import keras
+
+    model = keras.Sequential([keras.layers.Dense(1)])  # no input shape: no variables yet
+    model.compile(optimizer="adam", loss="mse")
+    models = FoldModels()
+    models.keep(model, ((3,), 1))
+    assert models.model is None and not models.reusable(((3,), 1))
