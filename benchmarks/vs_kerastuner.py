@@ -7,7 +7,7 @@ Each run is one process: one tool, one task, one seed, a fixed wall budget; its 
 Usage:
     python -m benchmarks.vs_kerastuner all [--seeds 0 1 2]   # every run, then the summary
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED    # one run
-    python -m benchmarks.vs_kerastuner overhead              # 50-trial overhead and memory run
+    python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
 """
 

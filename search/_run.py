@@ -84,9 +84,9 @@ def optimize(
             ``(x, y, x_test, y_test)``; ``None``: the space's own (``DATASET`` or ``load()``).
         trials: The study ends with this many finished (complete or pruned) trials in total.
         folds, max_epochs, patience, subsample, seed, max_params, max_trial_seconds,
-            fold_halving: The
-            objective's settings (:class:`hpsearch.SearchSettings`); ``None``: the study's
-            recorded value, else the default. A value that differs from the record is refused.
+            fold_halving: The objective's settings (:class:`hpsearch.SearchSettings`);
+            ``None``: the study's recorded value, else the default. A value that differs
+            from the record is refused.
         sampler, pruner: By name (``hpsearch._study.SAMPLERS`` / ``PRUNERS``).
         timeout: Seconds after which no trial starts.
         storage: An Optuna storage URL or object; ``None``: in memory, this process only.
