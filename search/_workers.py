@@ -2,7 +2,8 @@
 
 TensorFlow/Keras keep memory after ``clear_session()`` when many models are fit in one
 process (RSS grew ~42 MiB per trial here, ``benchmarks/results/memory.json``; upstream
-tensorflow#61791). Each worker is a fresh process that rebuilds the search from the
+tensorflow#61791). Each worker is a fresh process (a fork of a server that has imported
+Keras once, ``_forkserver.py``, or a spawned interpreter) that rebuilds the search from the
 :class:`SearchJob` (sent by value with ``cloudpickle``, so functions defined in a notebook
 and arrays in memory work too), runs up to ``trials_per_worker`` trials against the shared
 storage, and exits, returning its memory to the system. The storage is the only state
@@ -30,6 +31,7 @@ import cloudpickle
 import optuna
 
 from hpsearch._errors import HpsearchError, one_line
+from hpsearch._forkserver import worker_context, worker_environment
 from hpsearch._job import SearchJob, open_search
 from hpsearch._outage import STORAGE_ERRORS
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
@@ -85,7 +87,9 @@ def worker_environments(workers: int, gpus: tuple[str, ...] = (), per_gpu: int =
 
 
 def _apply(env: dict[str, str]) -> None:
-    """The worker's environment, before Keras loads; TensorFlow's thread pools to match."""
+    """The worker's whole environment (``worker_environment``), set before Keras loads in a
+    spawned worker and before TensorFlow runs an op in a forked one; thread pools to match."""
+    os.environ.clear()
     os.environ.update(env)
     import_keras_quietly()
     if "TF_NUM_INTRAOP_THREADS" in env and "tensorflow" in sys.modules:
@@ -153,7 +157,7 @@ class _Workers:
     """The running worker processes of one search, one per slot, and their events."""
 
     def __init__(self, job: SearchJob, study, progress, *, share: int, timeout, envs) -> None:
-        self.context = multiprocessing.get_context("spawn")  # never a fork of TensorFlow
+        self.context = worker_context(envs)
         self.job, self.progress, self.share, self.envs = job, progress, share, envs
         self.study = _watching(study, job)
         self.deadline = None if timeout is None else time.time() + timeout
@@ -173,7 +177,8 @@ class _Workers:
         return self.refill and not late and not done
 
     def start(self, slot: int, guard: FailureGuard) -> None:
-        args = (self.packed, guard, self.share, self.deadline, self.events, slot, self.envs[slot])
+        env = worker_environment(self.envs[slot])
+        args = (self.packed, guard, self.share, self.deadline, self.events, slot, env)
         process = self.context.Process(target=_worker, args=args, daemon=True)
         process.start()
         self.slots[slot] = process

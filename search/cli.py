@@ -21,6 +21,7 @@ from hpsearch._clitools import (
     storage_option,
     workers_options,
 )
+from hpsearch._forkserver import prestart
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from hpsearch._storage import DEFAULT_ARTIFACT_DIR, redact
 from hpsearch._study import PRUNERS, SAMPLERS
@@ -108,6 +109,8 @@ def optimize(space_name, space_file, trials, timeout, study_name, no_final, enqu
              trials_per_worker, data_path, target, test_path, workers, gpus, workers_per_gpu,
              create_only, storage, data_dir, output_dir, **options):  # fmt: skip
     """Search SPACE_NAME, then retrain the best and test it once."""
+    if trials_per_worker and not create_only:
+        prestart(on_gpu=bool(gpus))
     import_keras_quietly()
     from hpsearch._datafiles import DataFile
     from hpsearch._run import optimize as run_optimize
@@ -147,6 +150,8 @@ def worker(study_name, trials_per_worker, timeout, workers, gpus, workers_per_gp
     The study's record gives the space, data and settings, so the storage URL and the study
     name are all it needs; with nothing left to do it exits 0. Run one per GPU or node.
     """
+    if trials_per_worker:
+        prestart(on_gpu=bool(gpus))
     import_keras_quietly()
     from hpsearch._run import join
 

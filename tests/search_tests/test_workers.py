@@ -23,8 +23,9 @@ def test_workers_share_the_budget_and_report_every_trial(runner, storage):
     assert [line.split()[1] for line in lines] == ["0", "1", "2"]  # progress came back
 
 
-def test_no_worker_starts_after_the_timeout(runner, storage):
-    # Each worker runs one trial; its start-up alone outlasts the 1-second limit.
+def test_no_worker_starts_after_the_timeout(runner, storage, monkeypatch):
+    # Each worker runs one trial, which outlasts the 1-second limit.
+    monkeypatch.setenv("HPSEARCH_TEST_SLOW", "1.5")
     result = optimize(runner, storage, "--no-final", "--trials-per-worker", "1",
                       "--timeout", "1", trials=4)  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -40,6 +41,9 @@ def test_failures_are_counted_across_workers(runner, storage):
 
 
 def test_ctrl_c_in_a_worker_exits_130_and_keeps_finished_trials(runner, storage, monkeypatch):
+    # The fork server starts before the variable is set: it still reaches the next worker.
+    optimize(runner, storage.replace(".db", "_first.db"), "--no-final", "--trials-per-worker",
+             "1", trials=1)  # fmt: skip
     monkeypatch.setenv("HPSEARCH_TEST_INTERRUPT_AT", "1")
     result = optimize(runner, storage, "--no-final", "--trials-per-worker", "5", trials=3)
     assert result.exit_code == 130 and "rerun to resume" in result.output

@@ -1,0 +1,47 @@
+"""Where workers come from: forks of the warm server, spawn where a fork cannot match."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from hpsearch import _forkserver
+from hpsearch._forkserver import worker_context, worker_environment
+
+FORKABLE = "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _forked_from(_: int) -> tuple[int, bool]:
+    """The pid this process was forked from, and whether TensorFlow is loaded there."""
+    maps = Path(f"/proc/{os.getppid()}/maps").read_text()
+    return os.getppid(), "tensorflow" in maps
+
+
+@pytest.mark.skipif(not FORKABLE or not Path("/proc").is_dir(), reason="no fork, or no /proc")
+def test_cpu_workers_fork_from_a_server_that_imported_tensorflow():
+    context = worker_context([{}, {}])
+    assert context.get_start_method() == "forkserver"
+    with context.Pool(1) as pool:
+        server, loaded = pool.apply(_forked_from, (0,))
+    assert server != os.getpid() and loaded  # not this process: the warm server
+
+
+def test_gpu_workers_are_spawned():
+    context = worker_context([{"CUDA_VISIBLE_DEVICES": "0"}, {"CUDA_VISIBLE_DEVICES": "1"}])
+    assert context.get_start_method() == "spawn"
+
+
+@pytest.mark.skipif(not FORKABLE, reason="this platform has no fork")
+def test_a_backend_changed_since_the_server_started_means_spawn(monkeypatch):
+    worker_context([{}])  # the server's import-time environment is recorded
+    monkeypatch.setenv("KERAS_BACKEND", "jax" if _forkserver._server_env[0] != "jax" else "torch")
+    assert worker_context([{}]).get_start_method() == "spawn"
+
+
+def test_a_worker_gets_the_environment_as_it_is_at_its_start(monkeypatch):
+    monkeypatch.setenv("HPSEARCH_TEST_MARK", "now")
+    env = worker_environment({"TF_NUM_INTRAOP_THREADS": "1"})
+    assert env["HPSEARCH_TEST_MARK"] == "now" and env["TF_NUM_INTRAOP_THREADS"] == "1"
