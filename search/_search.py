@@ -18,6 +18,7 @@ from optuna.trial import FrozenTrial, TrialState
 from hpsearch._dataset import search_in_progress
 from hpsearch._enqueue import DUPLICATE_OF
 from hpsearch._errors import HpsearchError, TrialError
+from hpsearch._heap import frozen_heap
 from hpsearch._outage import riding_out_outages
 from hpsearch._study import FINISHED, count_finished
 
@@ -133,7 +134,7 @@ def run_search(
         refuse_surplus(trial, n_trials)
         return objective(trial)
 
-    with search_in_progress():
+    with search_in_progress(), frozen_heap():
         riding_out_outages(study, lambda: study.optimize(
             within_budget, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
             callbacks=[*stops, *callbacks],

@@ -1,0 +1,39 @@
+"""The per-trial garbage collection scans only what the trials made."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from hpsearch._heap import frozen_heap
+
+
+class _Node:
+    """An object that can be part of a reference cycle."""
+
+
+def _dropped_cycle() -> weakref.ref:
+    node = _Node()
+    node.self = node  # only the collector frees a cycle
+    return weakref.ref(node)
+
+
+def test_garbage_from_before_is_collected_not_frozen():
+    before = _dropped_cycle()
+    with frozen_heap():
+        assert before() is None
+
+
+def _scanned(obj: object) -> bool:
+    """Whether the collector's generations hold ``obj`` (frozen objects are outside them)."""
+    return any(other is obj for other in gc.get_objects())
+
+
+def test_the_block_freezes_what_is_alive_and_still_frees_what_it_made():
+    kept = _Node()
+    with frozen_heap():
+        assert not _scanned(kept)
+        made = _dropped_cycle()
+        gc.collect()
+        assert made() is None
+    assert _scanned(kept) and gc.get_freeze_count() == 0
