@@ -8,7 +8,7 @@ process, with a timer wrapped around each engine step. The pruning callback runs
 overhead, as the issue counts storage writes.
 
 Usage:
-    python -m benchmarks.overhead_split [TRIALS] [LABEL]
+    python -m benchmarks.overhead_split [TRIALS] [LABEL]   # results/overhead_split_LABEL.json
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import optuna  # noqa: E402
 
 import hpsearch  # noqa: E402
 from benchmarks.run_space import machine  # noqa: E402
-from benchmarks.vs_kerastuner import MAX_EPOCHS, PATIENCE, RUNS  # noqa: E402
+from benchmarks.vs_kerastuner import HERE, MAX_EPOCHS, PATIENCE  # noqa: E402
 from hpsearch import _fit, _objective, _space  # noqa: E402
 from hpsearch._export import versions  # noqa: E402
 
@@ -91,9 +91,8 @@ def main(trials: int, label: str) -> None:
         "percent_of_total": {k: round(100 * v / total, 2) for k, v in parts.items()},
         "calls": dict(CALLS), "machine": machine(), "versions": versions(),
     }  # fmt: skip
-    RUNS.mkdir(parents=True, exist_ok=True)
     name = f"overhead_split_{label}.json" if label else "overhead_split.json"
-    (RUNS / name).write_text(json.dumps(row, indent=1) + "\n")
+    (HERE / "results" / name).write_text(json.dumps(row, indent=1) + "\n")
     print(json.dumps({k: row[k] for k in list(row)[:7]}, indent=1))
 
 

@@ -78,13 +78,16 @@ def bench_dataset(task: Task) -> Dataset:
 
 
 #: hpsearch's arms: sampler, pruner, fold halving. ``hpsearch_halving`` was added after the
-#: first round, to measure successive halving over folds (README, "Round 2").
+#: first round, to measure successive halving over folds (README, "Round 2"), and
+#: ``hpsearch_round3``, the defaults again on the engine of round 3 (README, "Round 3").
 HPSEARCH_ARMS = {
     "hpsearch": ("tpe", "median", 1),
     "hpsearch_random": ("random", "none", 1),
     "hpsearch_halving": ("tpe", "median", 3),
+    "hpsearch_round3": ("tpe", "median", 1),
 }
-TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving")
+TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving",
+         "hpsearch_round3")  # fmt: skip
 
 
 def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
