@@ -7,17 +7,17 @@ Python's fork server forks from a process that has only *imported* Keras (``_war
 with no op run and no device touched, so a worker starts in ~0.01 s plus its own set-up.
 
 Fresh interpreters ("spawn") are kept where a fork cannot match them: a worker given a GPU
-(its ``CUDA_VISIBLE_DEVICES`` must precede any CUDA state), a platform without ``fork``,
-and a parent whose Keras backend or debug flag changed since the server started, since
-those were fixed when the server imported Keras. Everything else in the
-environment reaches each worker as it is at its start (``worker_environment``), as it
-would through spawn.
+(its ``CUDA_VISIBLE_DEVICES`` must precede any CUDA state), any platform but Linux, and a
+parent whose Keras backend or debug flag changed since the server started (both were fixed
+when the server imported Keras). The rest of the environment reaches each worker as it is
+at the worker's start (``worker_environment``), as it would through spawn.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
@@ -35,7 +35,9 @@ def _import_time_env() -> tuple:
 def worker_context(envs: list[dict[str, str]]) -> BaseContext:
     """The multiprocessing context for workers with environments ``envs``."""
     global _server_env
-    forkable = "forkserver" in multiprocessing.get_all_start_methods()
+    # Linux only: on macOS a fork of a process with system frameworks loaded can crash, which
+    # is why Python spawns there by default; Windows has no fork.
+    forkable = sys.platform.startswith("linux")
     on_gpu = any("CUDA_VISIBLE_DEVICES" in env for env in envs)
     if not forkable or on_gpu or _server_env not in (None, _import_time_env()):
         return multiprocessing.get_context("spawn")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from hpsearch import _forkserver
 from hpsearch._forkserver import worker_context, worker_environment
 
-FORKABLE = "forkserver" in multiprocessing.get_all_start_methods()
+FORKABLE = sys.platform.startswith("linux")
 
 
 def _forked_from(_: int) -> tuple[int, bool]:
@@ -20,7 +20,7 @@ def _forked_from(_: int) -> tuple[int, bool]:
     return os.getppid(), "tensorflow" in maps
 
 
-@pytest.mark.skipif(not FORKABLE or not Path("/proc").is_dir(), reason="no fork, or no /proc")
+@pytest.mark.skipif(not FORKABLE, reason="workers fork on Linux only")
 def test_cpu_workers_fork_from_a_server_that_imported_tensorflow():
     context = worker_context([{}, {}])
     assert context.get_start_method() == "forkserver"
@@ -29,12 +29,17 @@ def test_cpu_workers_fork_from_a_server_that_imported_tensorflow():
     assert server != os.getpid() and loaded  # not this process: the warm server
 
 
+def test_workers_are_spawned_off_linux(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert worker_context([{}]).get_start_method() == "spawn"
+
+
 def test_gpu_workers_are_spawned():
     context = worker_context([{"CUDA_VISIBLE_DEVICES": "0"}, {"CUDA_VISIBLE_DEVICES": "1"}])
     assert context.get_start_method() == "spawn"
 
 
-@pytest.mark.skipif(not FORKABLE, reason="this platform has no fork")
+@pytest.mark.skipif(not FORKABLE, reason="workers fork on Linux only")
 def test_a_backend_changed_since_the_server_started_means_spawn(monkeypatch):
     worker_context([{}])  # the server's import-time environment is recorded
     monkeypatch.setenv("KERAS_BACKEND", "jax" if _forkserver._server_env[0] != "jax" else "torch")
