@@ -4,9 +4,10 @@ Optuna's ``gc_after_trial`` runs a full collection after every trial, which free
 trial's Keras model and its graphs at once instead of whenever Python's collector next
 reaches them. A full collection scans every tracked object, TensorFlow's hundreds of
 thousands included: 0.45 s per trial, 5.3 % of a 50-trial ``california`` search in one
-process (``benchmarks/results/overhead_split_before.json``). Objects that
-exist before the search (imports, data, the caller's own) are frozen out of the collector
-for its duration, so each collection scans only what the trials made since.
+process (``benchmarks/results/overhead_split_before.json``). Objects that exist before the
+search (imports, data, the caller's own) are frozen out of the collector for its duration,
+so each collection scans only what the trials made since: 10.7 s instead of 22.7 s over
+those 50 trials (``overhead_split_round3.json``).
 """
 
 from __future__ import annotations

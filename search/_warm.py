@@ -2,8 +2,8 @@
 
 Keras with its backend and the engine's worker modules load here, once per search, rather
 than in every worker; each worker is then a fork of this warm process. The objects loaded
-so far are frozen out of the garbage collector, so the collection after each trial scans
-only what trials made, and forked workers do not copy these pages to write GC headers.
+so far are frozen out of the garbage collector, so that a worker's collections do not
+write to their headers and copy the pages it shares with this process.
 """
 
 import gc
