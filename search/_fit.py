@@ -161,9 +161,9 @@ def fit_model(
         TrialDiverged: The training loss became NaN or infinite.
     """
     if reuse is None or reuse.model is None:
-        # Without a full garbage collection, which took ~0.2 s per trial here; Python's own
-        # collector frees the last model's cycles, and the CLI recycles worker processes
-        # every 10 trials because memory grows in one process anyway (benchmarks/README.md).
+        # Without a second full garbage collection (~0.2 s per trial here): the one after
+        # each trial (``_heap.py``) frees the last model's cycles, and the CLI recycles worker
+        # processes every 10 trials because memory grows in one process anyway.
         keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(seed)  # also this fold's shuffling and dropout
     model, preprocessor, x = build_model(space, params, x, y, n_classes=n_classes, reuse=reuse)
