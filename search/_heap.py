@@ -1,13 +1,17 @@
-"""The garbage collection after each trial, kept to what trials made.
+"""The garbage collection after each trial, kept to what the last trial made.
 
 Optuna's ``gc_after_trial`` runs a full collection after every trial, which frees that
 trial's Keras model and its graphs at once instead of whenever Python's collector next
 reaches them. A full collection scans every tracked object, TensorFlow's hundreds of
 thousands included: 0.45 s per trial, 5.3 % of a 50-trial ``california`` search in one
-process (``benchmarks/results/overhead_split_before.json``). Objects that exist before the
-search (imports, data, the caller's own) are frozen out of the collector for its duration,
-so each collection scans only what the trials made since: 10.7 s instead of 22.7 s over
-those 50 trials (``overhead_split_round3.json``).
+process (``benchmarks/results/overhead_split_before.json``).
+
+So the objects alive when the search starts (imports, data, the caller's own) are frozen
+out of the collector for its duration, and after each trial's collection what survived it
+is frozen too: each collection then scans only what the last trial made. Freezing only the
+start left the cost growing by ~0.01 s per trial (what trials keep: Keras and TensorFlow
+caches), 10.7 s over those 50 trials (``overhead_split_round3.json``); re-freezing keeps it
+at ~0.01 s (``benchmarks/README.md``, round 4).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+
+from optuna import Study
+from optuna.trial import FrozenTrial
 
 
 @contextlib.contextmanager
@@ -30,3 +37,14 @@ def frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def collect_after_trial(study: Study, trial: FrozenTrial) -> None:
+    """Optuna callback, run first after each trial: frees the trial's garbage, then freezes
+    what survived, so the next trial's collections skip it.
+
+    Inside :func:`frozen_heap` only, which unfreezes everything when the search ends: a
+    survivor that becomes cyclic garbage later is freed then, not lost.
+    """
+    gc.collect()
+    gc.freeze()

@@ -18,7 +18,7 @@ from optuna.trial import FrozenTrial, TrialState
 from hpsearch._dataset import search_in_progress
 from hpsearch._enqueue import DUPLICATE_OF
 from hpsearch._errors import HpsearchError, TrialError
-from hpsearch._heap import frozen_heap
+from hpsearch._heap import collect_after_trial, frozen_heap
 from hpsearch._outage import riding_out_outages
 from hpsearch._study import FINISHED, count_finished
 
@@ -136,8 +136,8 @@ def run_search(
 
     with search_in_progress(), frozen_heap():
         riding_out_outages(study, lambda: study.optimize(
-            within_budget, timeout=timeout, catch=(TrialError,), gc_after_trial=True,
-            callbacks=[*stops, *callbacks],
+            within_budget, timeout=timeout, catch=(TrialError,),
+            callbacks=[collect_after_trial, *stops, *callbacks],
         ))  # fmt: skip
     guard.check()
     return len(study.get_trials(deepcopy=False)) - before

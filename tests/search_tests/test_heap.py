@@ -1,11 +1,11 @@
-"""The per-trial garbage collection scans only what the trials made."""
+"""The per-trial garbage collection scans only what the last trial made."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from hpsearch._heap import frozen_heap
+from hpsearch._heap import collect_after_trial, frozen_heap
 
 
 class _Node:
@@ -37,3 +37,21 @@ def test_the_block_freezes_what_is_alive_and_still_frees_what_it_made():
         gc.collect()
         assert made() is None
     assert _scanned(kept) and gc.get_freeze_count() == 0
+
+
+def test_after_a_trial_its_garbage_is_freed_and_its_survivors_frozen():
+    with frozen_heap():
+        garbage, survivor = _dropped_cycle(), _Node()
+        survivor.self = survivor
+        collect_after_trial(None, None)
+        assert garbage() is None
+        assert not _scanned(survivor)
+        next_trial = _Node()
+        assert _scanned(next_trial)
+        # A frozen survivor that turns into garbage later is freed once the search ends.
+        later = weakref.ref(survivor)
+        del survivor
+        gc.collect()
+        assert later() is not None
+    gc.collect()
+    assert later() is None and gc.get_freeze_count() == 0
