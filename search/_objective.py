@@ -27,6 +27,7 @@ from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from hpsearch._fit import FitResult, FoldModels, fit_model
 from hpsearch._fold_halving import promoted
+from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
 
@@ -275,7 +276,7 @@ class Objective:
     def _record_pruning(trial: optuna.Trial, fold: int, reporter: _PruningReporter) -> None:
         """Where and why the trial stopped, for the progress line and the dashboard."""
         epoch = reporter.pruned_at + 1
-        pruner = type(trial.study.pruner).__name__
+        pruner = pruner_name(trial.study.pruner)
         where = {"fold": fold, "epoch": epoch, "step": reporter.step, "value": reporter.value}
         trial.set_user_attr("pruned_at", where | {"pruner": pruner})
         raise optuna.TrialPruned(f"pruned by {pruner} in fold {fold} at epoch {epoch}")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pandas costs 0.2 s of every command's start-up
     import pandas as pd
 
 from hpsearch._errors import HpsearchError, StudyError
+from hpsearch._pruning import SnapshotPruner
 from hpsearch._record import RECORD_KEY, StudyRecord, read_record, write_record
 from hpsearch._seeded_sampler import TrialSeededSampler
 from hpsearch._storage import open_storage, redact
@@ -60,7 +61,9 @@ ONE_SEQUENCE = ("grid", "qmc")
 
 #: Pruner name -> factory taking ``max_steps`` (folds * max_epochs).
 PRUNERS: dict[str, Callable[[int], optuna.pruners.BasePruner]] = {
-    "median": lambda max_steps: optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+    "median": lambda max_steps: SnapshotPruner(
+        optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    ),
     "hyperband": lambda max_steps: optuna.pruners.HyperbandPruner(
         min_resource=1, max_resource=max_steps
     ),
