@@ -69,7 +69,11 @@ def _rss_mib() -> float | None:
 
 
 class _PruningReporter(keras.callbacks.Callback):
-    """Reports each epoch's validation score to Optuna and stops the fit when pruned."""
+    """Reports each epoch's validation score to Optuna and stops the fit when pruned.
+
+    ``seconds`` is the time spent in the storage and the pruner: inside ``fit``, yet not
+    training (a remote database makes it large).
+    """
 
     def __init__(self, trial: optuna.Trial, monitor: str, step_offset: int) -> None:
         super().__init__()
@@ -77,6 +81,7 @@ class _PruningReporter(keras.callbacks.Callback):
         self.pruned_at: int | None = None
         self.step: int | None = None
         self.value: float | None = None
+        self.seconds = 0.0
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         logs = logs or {}
@@ -89,12 +94,14 @@ class _PruningReporter(keras.callbacks.Callback):
         if not math.isfinite(value):
             return  # the divergence check fails the trial after fit
         self.step, self.value = self.step_offset + epoch, value
+        started = time.perf_counter()
         self.trial.report(value, self.step)
         with warnings.catch_warnings():
             # Early stopping ends folds at different epochs, so trials rarely share every
             # step; WilcoxonPruner compares the shared ones and warns about the rest.
             warnings.filterwarnings("ignore", "WilcoxonPruner finds steps", UserWarning)
             prune = self.trial.should_prune()
+        self.seconds += time.perf_counter() - started
         if prune:
             self.pruned_at = epoch
             self.model.stop_training = True
@@ -150,6 +157,7 @@ class Objective:
             labels_of(self.y), stratified=stratified, folds=settings.folds, seed=self.cv_seed
         )
         self.mode = "max" if space.direction == "maximize" else "min"
+        self._report_seconds = 0.0  # the running trial's, summed over its folds
         self._distributions: dict[str, optuna.distributions.BaseDistribution] | None = None
 
     def _check_distributions(self, trial: optuna.Trial) -> None:
@@ -187,6 +195,7 @@ class Objective:
         trial.set_user_attr("pid", os.getpid())
         if "CUDA_VISIBLE_DEVICES" in os.environ:  # the GPU a worker was given
             trial.set_user_attr("cuda_visible_devices", os.environ["CUDA_VISIBLE_DEVICES"])
+        self._report_seconds = 0.0
         params = self.space.suggested(trial)
         self._check_distributions(trial)
         seed = self.trial_seed(trial)
@@ -207,6 +216,7 @@ class Objective:
             raise TrialError(reason) from exc
         finally:
             trial.set_user_attr("rss_mib", _rss_mib())  # memory creep shows in the dashboard
+            trial.set_user_attr("report_seconds", round(self._report_seconds, 3))
 
     def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
         """Fits fold after fold, recording each as it ends, so pruned trials keep theirs."""
@@ -219,6 +229,7 @@ class Objective:
             callbacks = [reporter, *clock]
             result = self._fit_fold(trial, params, seed=seed + fold, fold=fold, rows=(train, val),
                                     callbacks=callbacks, models=models)  # fmt: skip
+            self._report_seconds += reporter.seconds
             curve = result.history[self.space.monitor]
             best = int(np.nanargmax(curve) if self.mode == "max" else np.nanargmin(curve))
             folds["fold_scores"].append(float(curve[best]))

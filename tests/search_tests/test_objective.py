@@ -36,6 +36,8 @@ def test_report_steps_do_not_collide_across_folds(tiny_objective):
     assert len(trial.user_attrs["fold_scores"]) == 3 and len(epochs) == 3
     assert {step // 4 for step in steps} == {0, 1, 2}  # one block of 4 steps per fold
     assert trial.value == pytest.approx(sum(trial.user_attrs["fold_scores"]) / 3)
+    # The 12 epochs' storage and pruner calls, timed inside the folds' fits.
+    assert 0 < trial.user_attrs["report_seconds"] < sum(trial.user_attrs["fit_seconds"])
 
 
 def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
