@@ -1,6 +1,6 @@
 """Where the seconds outside Keras ``fit`` go: one in-process search, timed by component.
 
-The vs-KerasTuner overhead run (``vs_kerastuner_summary.overhead_run``) gives one number,
+The vs-KerasTuner overhead run (``overhead_cli.overhead_run``) gives one number,
 wall time minus the seconds inside ``fit``. This run gives its parts: the same search
 (``california``, 50 trials, ``OVERHEAD_OPTIONS``) through ``hpsearch.optimize`` in this
 process, with a timer wrapped around each engine step. The pruning callback runs inside

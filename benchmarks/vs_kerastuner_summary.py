@@ -1,4 +1,4 @@
-"""The vs-KerasTuner summary: top-level numbers, the overhead and memory run, the plot.
+"""The vs-KerasTuner summary: top-level numbers and the plot (the overhead run: overhead_cli).
 
 Reads the rows ``benchmarks.vs_kerastuner`` wrote; writes ``results/vs_kerastuner.json``
 and ``results/vs_kerastuner.png``.
@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import optuna
 
 import hpsearch
 from benchmarks.anytime import spread
@@ -26,8 +20,6 @@ from benchmarks.vs_kerastuner import (
     BUDGET_SECONDS,
     CHECKPOINTS,
     HERE,
-    MAX_EPOCHS,
-    PATIENCE,
     RUNS,
     TASKS,
     TOOLS,
@@ -39,37 +31,6 @@ from hpsearch._export import versions
 #: measured the engine with forked workers and a frozen heap (README, "Round 3").
 SHIPPED = "hpsearch_round3"
 SHIPPED_OVERHEAD = "overhead_round3_fork"
-OVERHEAD_OPTIONS = ["--trials", "50", "--max-epochs", str(MAX_EPOCHS), "--patience",
-                    str(PATIENCE), "--subsample", "0.33", "--seed", "0", "--no-final"]  # fmt: skip
-
-
-def overhead_run(label: str = "") -> None:
-    """``hpsearch optimize california`` for 50 trials as a user runs it: the process's wall
-    time minus the seconds inside Keras ``fit``, and RSS after each trial. Written to
-    ``overhead.json``, or ``overhead_<label>.json`` for a later engine state."""
-    with tempfile.TemporaryDirectory(prefix="vs_kt_overhead_") as folder:
-        storage = f"sqlite:///{folder}/hpsearch.db"
-        command = [str(Path(sys.executable).with_name("hpsearch")), "optimize", "california",
-                   *OVERHEAD_OPTIONS, "--storage", storage, "--output-dir", folder]  # fmt: skip
-        started = time.time()
-        subprocess.run(command, check=True)
-        wall = time.time() - started
-        trials = optuna.load_study(study_name="california", storage=storage).trials
-    fit = sum(sum(t.user_attrs.get("fit_seconds", [])) for t in trials)
-    rss = [t.user_attrs.get("rss_mib") for t in trials]
-    row = {
-        "command": "hpsearch optimize california " + " ".join(OVERHEAD_OPTIONS),
-        "wall_seconds": round(wall, 1), "fit_seconds": round(fit, 1),
-        "overhead_fraction": (wall - fit) / wall,
-        "trials": len(trials), "rss_mib_after_trial": rss, "label": label or "round 1",
-        "trials_per_worker": os.environ.get("HPSEARCH_TRIALS_PER_WORKER", "10 (the default)"),
-        "rss_growth_fraction": (max(rss[4:]) - rss[4]) / rss[4],
-        "machine": machine(), "versions": versions(),
-    }  # fmt: skip
-    RUNS.mkdir(parents=True, exist_ok=True)
-    name = f"overhead_{label}.json" if label else "overhead.json"
-    (RUNS / name).write_text(json.dumps(row, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in row.items() if k != "rss_mib_after_trial"}, indent=1))
 
 
 def _rows() -> dict[tuple[str, str], list[dict[str, Any]]]:
