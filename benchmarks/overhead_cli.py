@@ -78,6 +78,9 @@ def overhead_run(label: str = "") -> None:
         "overhead_fraction_counting_reports": (wall - seconds["training_in_fit"]) / wall,
         "seconds": {key: round(value, 2) for key, value in seconds.items()},
         "trials": len(trials), "rss_mib_after_trial": rss, "label": label or "round 1",
+        # What each trial did, to check that two engines ran the same trials.
+        "trial_outcomes": [[t.state.name, t.value, json.dumps(t.params, sort_keys=True)]
+                           for t in sorted(trials, key=lambda t: t.number)],
         "trials_per_worker": os.environ.get("HPSEARCH_TRIALS_PER_WORKER", "10 (the default)"),
         "rss_growth_fraction": (max(rss[4:]) - rss[4]) / rss[4],
         "machine": machine(), "versions": versions(),
@@ -85,4 +88,5 @@ def overhead_run(label: str = "") -> None:
     RUNS.mkdir(parents=True, exist_ok=True)
     name = f"overhead_{label}.json" if label else "overhead.json"
     (RUNS / name).write_text(json.dumps(row, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in row.items() if k != "rss_mib_after_trial"}, indent=1))
+    shown = {k: v for k, v in row.items() if k not in ("rss_mib_after_trial", "trial_outcomes")}
+    print(json.dumps(shown, indent=1))
