@@ -7,7 +7,6 @@ configuration is pruned inside its first fold rather than after K full fits.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import socket
@@ -27,7 +26,6 @@ from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from hpsearch._fit import FitResult, FoldModels, fit_model
-from hpsearch._fold_cache import FoldCache
 from hpsearch._fold_halving import promoted
 from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
@@ -160,7 +158,6 @@ class Objective:
         )
         self.mode = "max" if space.direction == "maximize" else "min"
         self._report_seconds = 0.0  # the running trial's, summed over its folds
-        self.fold_cache = FoldCache()  # preprocessed folds, shared by this search's trials
         self._distributions: dict[str, optuna.distributions.BaseDistribution] | None = None
 
     def _check_distributions(self, trial: optuna.Trial) -> None:
@@ -274,7 +271,7 @@ class Objective:
             epochs=epochs, seed=seed, validation=(self.x[val], self.y[val]),
             callbacks=[*callbacks, stopper, *self._progress(trial.number, fold)],
             max_params=self.settings.max_params, n_classes=self.n_classes, trial=trial,
-            reuse=models, preprocess=functools.partial(self.fold_cache.fit_transform, fold=fold),
+            reuse=models,
         )  # fmt: skip
 
     @staticmethod
