@@ -1,10 +1,11 @@
 """The garbage collection after each trial, kept to what the last trial made.
 
-Optuna's ``gc_after_trial`` runs a full collection after every trial, which frees that
-trial's Keras model and its graphs at once instead of whenever Python's collector next
-reaches them. A full collection scans every tracked object, TensorFlow's hundreds of
-thousands included: 0.45 s per trial, 5.3 % of a 50-trial ``california`` search in one
-process (``benchmarks/results/overhead_split_before.json``).
+A full collection after every trial (Optuna's ``gc_after_trial``, which
+:func:`collect_after_trial` replaces) frees that trial's Keras model and its graphs at once
+instead of whenever Python's collector next reaches them. A full collection scans every
+tracked object, TensorFlow's hundreds of thousands included: 0.45 s per trial, 5.3 % of a
+50-trial ``california`` search in one process
+(``benchmarks/results/overhead_split_before.json``).
 
 So the objects alive when the search starts (imports, data, the caller's own) are frozen
 out of the collector for its duration, and after each trial's collection what survived it
