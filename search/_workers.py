@@ -121,9 +121,10 @@ def _worker(packed_job: bytes, guard: FailureGuard, share: int, deadline, events
         # Stopped short, before the deadline, the budget neither met nor taken by others:
         # the sampler ran out (a grid with no point left).
         on_time = deadline is None or time.time() < deadline
-        exhausted = ran < share and on_time and not hit_surplus(study) and (
+        surplus = hit_surplus(study)
+        exhausted = ran < share and on_time and not surplus and (
             count_finished(study) < job.n_trials)  # fmt: skip
-        events.put((slot, "done", guard, exhausted))
+        events.put((slot, "done", guard, exhausted, surplus))
     except KeyboardInterrupt:
         events.put((slot, "interrupted"))
     except Exception as exc:  # noqa: BLE001 - every error reaches the user as one line
@@ -192,9 +193,12 @@ class _Workers:
             self.progress.on_epoch(*payload[0])
         elif kind == "done":
             self.slots.pop(slot).join(timeout=60)
-            guard, exhausted = payload
+            guard, exhausted, surplus = payload
             self.refill &= not exhausted  # a grid sampler with no point left
-            if self.wanted():
+            # The last trials are running elsewhere: a new worker here would only fail a
+            # surplus trial and exit, again and again. If a worker running one of them dies,
+            # its own slot restarts and runs the retry.
+            if not surplus and self.wanted():
                 self.start(slot, guard)
         elif kind == "error":
             raise HpsearchError(payload[0])
@@ -215,14 +219,20 @@ class _Workers:
                 self.start(slot, FailureGuard(FIRST_FAILURES))
 
     def run(self) -> None:
+        """Handles events until no worker is left, looking for dead workers every second,
+        also while the others keep sending events."""
+        checked = time.monotonic()
         while self.slots:
             try:
                 slot, kind, *payload = self.events.get(timeout=1.0)
             except queue_module.Empty:
-                self.drain()
+                pass
+            else:
+                self.handle(slot, kind, payload)
+            if time.monotonic() - checked >= 1.0:
+                self.drain()  # final events of workers that have just exited, first
                 self.check_deaths()
-                continue
-            self.handle(slot, kind, payload)
+                checked = time.monotonic()
 
     def drain(self) -> None:
         """Events still in the pipe from workers that have just exited."""
