@@ -196,9 +196,10 @@ class _Workers:
             guard, exhausted, surplus = payload
             self.refill &= not exhausted  # a grid sampler with no point left
             # The last trials are running elsewhere: a new worker here would only fail a
-            # surplus trial and exit, again and again. If a worker running one of them dies,
-            # its own slot restarts and runs the retry.
-            if not surplus and self.wanted():
+            # surplus trial and exit, again and again, unless one of them was left RUNNING
+            # by a process that is gone (killed, or its database went away mid-trial); that
+            # one is failed and queued again, and this slot runs it.
+            if (not surplus or recover_abandoned(self.study)) and self.wanted():
                 self.start(slot, guard)
         elif kind == "error":
             raise HpsearchError(payload[0])
