@@ -37,7 +37,7 @@ def count_params(space, params: dict, data) -> int:
     """Parameters of the model ``params`` describe, built as a fit would build it."""
     keras.backend.clear_session()
     n_classes = len(data.class_names or ()) or None
-    model, _, _ = build_model(space, params, data.x[:64], data.y[:64], n_classes=n_classes)
+    model, *_ = build_model(space, params, data.x[:64], data.y[:64], n_classes=n_classes)
     return model.count_params()
 
 

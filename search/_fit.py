@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,11 @@ import keras
 import numpy as np
 
 from hpsearch._errors import OverBudget, TrialDiverged
+from hpsearch._fold_cache import fit_transform
 from hpsearch._space import Space
+
+#: ``(unfitted preprocessor, x, x_val) -> (fitted preprocessor, x, x_val)``, transformed.
+Preprocess = Callable[[Any, np.ndarray, "np.ndarray | None"], tuple]
 
 DEFAULT_BATCH_SIZE = 128
 
@@ -99,30 +104,34 @@ def build_model(
     x: np.ndarray,
     y: np.ndarray,
     *,
+    x_val: np.ndarray | None = None,
     n_classes: int | None = None,
     reuse: FoldModels | None = None,
-) -> tuple[keras.Model, Any, np.ndarray]:
+    preprocess: Preprocess = fit_transform,
+) -> tuple[keras.Model, Any, np.ndarray, np.ndarray | None]:
     """Fits the space's preprocessor on ``x`` and builds the untrained model for its output.
 
     With ``reuse``, the model kept there is reset and returned when its input shape and
-    outputs match, and a newly built model is kept there.
+    outputs match, and a newly built model is kept there. ``preprocess`` fits and applies
+    the preprocessor (a search passes its :class:`FoldCache`'s).
 
     Returns:
-        The compiled model, the fitted preprocessor (or ``None``) and the transformed ``x``.
+        The compiled model, the fitted preprocessor (or ``None``), and ``x`` and ``x_val``
+        transformed.
     """
     preprocessor = space.make_preprocessor(params)
     if preprocessor is not None:
-        x = preprocessor.fit_transform(x)
+        preprocessor, x, x_val = preprocess(preprocessor, x, x_val)
     # Classes of the whole data set, since a fold may miss a rare one; a one-hot y says itself.
     use_classes = space.task == "multiclass" and n_classes and y.ndim == 1
     outputs = n_classes if use_classes else n_outputs(space, y)
     key = (tuple(x.shape[1:]), outputs)
     if reuse is not None and reuse.reusable(key):
-        return reuse.reset(), preprocessor, x
+        return reuse.reset(), preprocessor, x, x_val
     model = space.build(params, key[0], outputs)
     if reuse is not None:
         reuse.keep(model, key)
-    return model, preprocessor, x
+    return model, preprocessor, x, x_val
 
 
 def fit_model(
@@ -139,6 +148,7 @@ def fit_model(
     n_classes: int | None = None,
     trial: Any = None,
     reuse: FoldModels | None = None,
+    preprocess: Preprocess = fit_transform,
 ) -> FitResult:
     """Builds and trains the model that ``params`` describe.
 
@@ -155,6 +165,7 @@ def fit_model(
         trial: The live Optuna trial during the search (a KerasTuner ``HyperModel.fit`` may
             ask it for training hyperparameters), ``None`` in the final fit.
         reuse: The trial's :class:`FoldModels` in CV; ``None`` builds a fresh model.
+        preprocess: Fits and applies the preprocessor (in CV, the search's fold cache).
 
     Raises:
         OverBudget: The model is over the parameter budget.
@@ -166,9 +177,12 @@ def fit_model(
         # processes every 10 trials because memory grows in one process anyway.
         keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(seed)  # also this fold's shuffling and dropout
-    model, preprocessor, x = build_model(space, params, x, y, n_classes=n_classes, reuse=reuse)
-    if preprocessor is not None and validation is not None:
-        validation = (preprocessor.transform(validation[0]), validation[1])
+    model, preprocessor, x, x_val = build_model(
+        space, params, x, y, x_val=None if validation is None else validation[0],
+        n_classes=n_classes, reuse=reuse, preprocess=preprocess,
+    )  # fmt: skip
+    if validation is not None:
+        validation = (x_val, validation[1])
     if max_params is not None and model.count_params() > max_params:
         raise OverBudget(model.count_params(), max_params)
     started = time.perf_counter()

@@ -7,6 +7,7 @@ configuration is pruned inside its first fold rather than after K full fits.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import socket
@@ -26,6 +27,7 @@ from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from hpsearch._fit import FitResult, FoldModels, fit_model
+from hpsearch._fold_cache import FoldCache
 from hpsearch._fold_halving import promoted
 from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
@@ -158,6 +160,7 @@ class Objective:
         )
         self.mode = "max" if space.direction == "maximize" else "min"
         self._report_seconds = 0.0  # the running trial's, summed over its folds
+        self.fold_cache = FoldCache()  # preprocessed folds, shared by this search's trials
         self._distributions: dict[str, optuna.distributions.BaseDistribution] | None = None
 
     def _check_distributions(self, trial: optuna.Trial) -> None:
@@ -237,7 +240,8 @@ class Objective:
             folds["fit_seconds"].append(round(result.seconds, 2))
             for key, values in folds.items():
                 trial.set_user_attr(key, values)
-            trial.set_user_attr("n_params", int(result.model.count_params()))
+            if fold == 0:  # the folds share one model
+                trial.set_user_attr("n_params", int(result.model.count_params()))
             if reporter.pruned_at is not None:
                 self._record_pruning(trial, fold, reporter)
             if fold < len(self.splits) - 1:
@@ -271,7 +275,7 @@ class Objective:
             epochs=epochs, seed=seed, validation=(self.x[val], self.y[val]),
             callbacks=[*callbacks, stopper, *self._progress(trial.number, fold)],
             max_params=self.settings.max_params, n_classes=self.n_classes, trial=trial,
-            reuse=models,
+            reuse=models, preprocess=functools.partial(self.fold_cache.fit_transform, fold=fold),
         )  # fmt: skip
 
     @staticmethod
