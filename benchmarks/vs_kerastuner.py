@@ -6,7 +6,8 @@ Each run is one process: one tool, one task, one seed, a fixed wall budget; its 
 
 Usage:
     python -m benchmarks.vs_kerastuner all [--seeds 0 1 2]   # every run, then the summary
-    python -m benchmarks.vs_kerastuner run TOOL TASK SEED    # one run
+    python -m benchmarks.vs_kerastuner interleaved           # hpsearch and Hyperband in turns
+    python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
 """
@@ -154,45 +155,75 @@ def run_tool(tool: str, task_name: str, seed: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def run_file(tool: str, task: str, seed: int) -> Path:
-    return RUNS / f"{tool}_{task}_{seed}.json"
+#: The interleaved rerun (README, "Round 7"): the shipped defaults against Hyperband, the two
+#: back to back for each seed and task, so the machine's drift falls on both alike.
+INTERLEAVED = RUNS / "interleaved"
+INTERLEAVED_TOOLS = ("hpsearch", "kt_hyperband")
+INTERLEAVED_SEEDS = (0, 1, 2, 3, 4)
 
 
-def all_runs(seeds: tuple[int, ...] = SEEDS) -> None:
-    """Every (seed, task, tool) in its own process, one after another; finished rows kept."""
+def run_file(tool: str, task: str, seed: int, folder: Path = RUNS) -> Path:
+    return folder / f"{tool}_{task}_{seed}.json"
+
+
+def first_round_plan(seeds: tuple[int, ...] = SEEDS) -> list[tuple[str, str, int]]:
+    """Every (tool, task, seed) of the declared protocol, seed by seed, task by task."""
+    return [(tool, task, seed) for seed in seeds for task in TASKS for tool in TOOLS]
+
+
+def interleaved_plan(seeds: tuple[int, ...] = INTERLEAVED_SEEDS) -> list[tuple[str, str, int]]:
+    """The two tools back to back for each (seed, task); which goes first alternates by seed."""
+    plan = []
     for seed in seeds:
-        for task in TASKS:
-            for tool in TOOLS:
-                if run_file(tool, task, seed).exists():
-                    continue
-                print(f"{time.strftime('%H:%M:%S')} {tool} {task} seed {seed}", flush=True)
-                command = [sys.executable, "-m", "benchmarks.vs_kerastuner", "run", tool, task,
-                           str(seed)]  # fmt: skip
-                subprocess.run(command, check=True)
+        tools = INTERLEAVED_TOOLS if seed % 2 == 0 else INTERLEAVED_TOOLS[::-1]
+        plan += [(tool, task, seed) for task in TASKS for tool in tools]
+    return plan
+
+
+def run_plan(plan: list[tuple[str, str, int]], folder: Path = RUNS) -> None:
+    """Each run in its own process, in the plan's order; rows already in ``folder`` are kept."""
+    for tool, task, seed in plan:
+        if run_file(tool, task, seed, folder).exists():
+            continue
+        print(f"{time.strftime('%H:%M:%S')} {tool} {task} seed {seed}", flush=True)
+        command = [sys.executable, "-m", "benchmarks.vs_kerastuner", "run", tool, task,
+                   str(seed), str(folder)]  # fmt: skip
+        subprocess.run(command, check=True)
+
+
+def engine_commit() -> str | None:
+    """The git commit the run's code is at, so rows of different engines can be told apart."""
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+                          capture_output=True, check=False)  # fmt: skip
+    return done.stdout.strip() or None
 
 
 def main(argv: list[str]) -> None:
     verb = argv[0] if argv else "all"
     if verb == "run":
         tool, task, seed = argv[1], argv[2], int(argv[3])
-        row = run_tool(tool, task, seed) | {"machine": machine(), "versions": versions()}
-        RUNS.mkdir(parents=True, exist_ok=True)
-        run_file(tool, task, seed).write_text(json.dumps(row, indent=1) + "\n")
+        folder = Path(argv[4]) if len(argv) > 4 else RUNS
+        row = run_tool(tool, task, seed) | {"machine": machine(), "versions": versions(),
+                                            "commit": engine_commit()}  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        run_file(tool, task, seed, folder).write_text(json.dumps(row, indent=1) + "\n")
         print(json.dumps({k: row[k] for k in ("tool", "task", "seed", "time_to_target",
                                               "trials", "curve")}))  # fmt: skip
     elif verb == "overhead":
         from benchmarks.overhead_cli import overhead_run
 
         overhead_run(argv[1] if len(argv) > 1 else "")
-    elif verb in ("all", "summary"):
+    elif verb in ("all", "interleaved", "summary"):
         from benchmarks.vs_kerastuner_summary import summarize
 
         if verb == "all":
             seeds = tuple(int(s) for s in argv[2:]) if "--seeds" in argv else SEEDS
-            all_runs(seeds)
+            run_plan(first_round_plan(seeds))
+        elif verb == "interleaved":
+            run_plan(interleaved_plan(), INTERLEAVED)
         summarize()
     else:
-        sys.exit(f"unknown verb {verb!r}; known: all, run, overhead, summary")
+        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, run, overhead, summary")
 
 
 if __name__ == "__main__":

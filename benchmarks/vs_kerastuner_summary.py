@@ -20,6 +20,8 @@ from benchmarks.vs_kerastuner import (
     BUDGET_SECONDS,
     CHECKPOINTS,
     HERE,
+    INTERLEAVED,
+    INTERLEAVED_TOOLS,
     RUNS,
     TASKS,
     TOOLS,
@@ -29,14 +31,15 @@ from hpsearch._export import versions
 #: The arm that runs hpsearch's shipped defaults, and the overhead run of the shipped engine:
 #: the top-level numbers are theirs. Fold halving stayed opt-in (README, "Round 2"); round 3
 #: measured the engine with forked workers and a frozen heap (README, "Round 3"); round 4's
-#: overhead run is the worse of its two runs of the new engine (README, "Round 4").
+#: overhead run is the worse of its two runs of the new engine (README, "Round 4"), and round
+#: 6's the worst of its three (README, "Round 6").
 SHIPPED = "hpsearch_round3"
-SHIPPED_OVERHEAD = "overhead_round4_after_2"
+SHIPPED_OVERHEAD = "overhead_round6_after_2"
 
 
-def _rows() -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for path in sorted(RUNS.glob("*.json")):
+    for path in sorted(folder.glob("*.json")):
         row = json.loads(path.read_text())
         if "tool" in row and row["tool"] in TOOLS:
             rows.setdefault((row["tool"], row["task"]), []).append(row)
@@ -77,11 +80,24 @@ def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
     }
 
 
+def _headline(rows, interleaved) -> tuple[dict[str, Any], str]:
+    """The comparison the top-level numbers give, and where it comes from.
+
+    Declared in round 7: the interleaved rows, once there, replace the first round's, whose
+    tools ran hours apart on a machine whose speed drifts.
+    """
+    if interleaved:
+        seeds = sorted({r["seed"] for runs in interleaved.values() for r in runs})
+        versus = {task: _versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
+        return versus, f"interleaved rows, seeds {seeds} (round 7)"
+    return {task: _versus_hyperband(rows, task) for task in TASKS}, f"{SHIPPED} rows"
+
+
 def summarize() -> None:
-    rows = _rows()
+    rows, interleaved = _rows(), _rows(INTERLEAVED)
     overheads = {path.stem: json.loads(path.read_text()) for path in RUNS.glob("overhead*.json")}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus = {task: _versus_hyperband(rows, task) for task in TASKS}
+    versus, headline_from = _headline(rows, interleaved)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
@@ -100,17 +116,15 @@ def summarize() -> None:
                                                  "kt_hyperband_median_seconds")}
                            for t, v in versus.items()},
         "shipped_arm": SHIPPED,
+        "versus_hyperband_from": headline_from,
         "targets": {t: TASKS[t].target for t in TASKS},
         "versus_hyperband_by_arm": by_arm,
-        "per_tool": {f"{tool}/{task}": {
-            "time_to_target": [r["time_to_target"] for r in runs],
-            "trials": [r["trials"] for r in runs],
-            "epochs_trained": [r["epochs_trained"] for r in runs],
-            "test_at_checkpoints": _at_checkpoints(runs),
-            "validation_at_checkpoints": _at_checkpoints(runs, "validation"),
-        } for (tool, task), runs in rows.items()},
+        "per_tool": _per_tool(rows),
+        "interleaved_per_tool": _per_tool(interleaved),
         "runs": [{k: v for k, v in r.items() if k != "timeline"} for runs in rows.values()
                  for r in runs],
+        "interleaved_runs": [{k: v for k, v in r.items() if k != "timeline"}
+                             for runs in interleaved.values() for r in runs],  # fmt: skip
         "overhead_runs": overheads,
         "command": "python -m benchmarks.vs_kerastuner all",
         "machine": machine(), "versions": versions(),
@@ -118,10 +132,22 @@ def summarize() -> None:
     out = HERE / "results" / "vs_kerastuner.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
     plot(rows, HERE / "results" / "vs_kerastuner.png")
+    if interleaved:
+        plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 
-def plot(rows, path: Path) -> None:
+def _per_tool(rows) -> dict[str, dict[str, Any]]:
+    return {f"{tool}/{task}": {
+        "time_to_target": [r["time_to_target"] for r in runs],
+        "trials": [r["trials"] for r in runs],
+        "epochs_trained": [r["epochs_trained"] for r in runs],
+        "test_at_checkpoints": _at_checkpoints(runs),
+        "validation_at_checkpoints": _at_checkpoints(runs, "validation"),
+    } for (tool, task), runs in rows.items()}  # fmt: skip
+
+
+def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS) -> None:
     """Test score vs wall time per task: one line per tool (median over seeds), its range."""
     import matplotlib
 
@@ -131,7 +157,7 @@ def plot(rows, path: Path) -> None:
     figure, axes = plt.subplots(1, len(TASKS), figsize=(6 * len(TASKS), 4.2))
     for axis, task in zip(np.atleast_1d(axes), TASKS, strict=True):
         medians = [TASKS[task].target]
-        for tool in TOOLS:
+        for tool in tools:
             spreads = list(_at_checkpoints(rows.get((tool, task), [])).values())
             points = [(c, s) for c, s in zip(CHECKPOINTS, spreads, strict=True) if s["runs"]]
             if not points:

@@ -1,0 +1,55 @@
+"""The vs-KerasTuner benchmark's run order and where its top-level comparison comes from."""
+
+from __future__ import annotations
+
+import itertools
+
+from benchmarks.vs_kerastuner import (
+    CHECKPOINTS,
+    INTERLEAVED_SEEDS,
+    INTERLEAVED_TOOLS,
+    TASKS,
+    interleaved_plan,
+)
+from benchmarks.vs_kerastuner_summary import SHIPPED, _headline
+
+
+def test_the_interleaved_plan_runs_the_two_tools_back_to_back_first_one_then_the_other():
+    plan = interleaved_plan()
+    assert len(plan) == len(set(plan)) == len(INTERLEAVED_SEEDS) * len(TASKS) * 2
+    pairs = [plan[i : i + 2] for i in range(0, len(plan), 2)]
+    for (tool_a, task_a, seed_a), (tool_b, task_b, seed_b) in pairs:
+        assert (task_a, seed_a) == (task_b, seed_b) and tool_a != tool_b
+    firsts = {seed: tool for (tool, _, seed), _ in pairs}
+    assert [firsts[s] for s in INTERLEAVED_SEEDS[:2]] == list(INTERLEAVED_TOOLS)
+
+
+def _row(tool: str, task: str, seed: int, test_scores: list[float], reached: float | None):
+    curve = [{"seconds": c, "test": t, "validation": t} for c, t in
+             zip(CHECKPOINTS, test_scores, strict=True)]  # fmt: skip
+    return {"tool": tool, "task": task, "seed": seed, "curve": curve, "time_to_target": reached}
+
+
+def _rows(arm: str, ours: list[float], theirs: list[float]) -> dict:
+    rows = {}
+    for task, seed in itertools.product(TASKS, (0, 1, 2)):
+        rows.setdefault((arm, task), []).append(_row(arm, task, seed, ours, 30.0))
+        rows.setdefault(("kt_hyperband", task), []).append(
+            _row("kt_hyperband", task, seed, theirs, None))  # fmt: skip
+    return rows
+
+
+def test_the_interleaved_rows_give_the_headline_once_they_exist():
+    n = len(CHECKPOINTS)
+    first_round = _rows(SHIPPED, [0.5] * n, [0.4] * n)
+    interleaved = _rows("hpsearch", [0.2] * n, [0.4] * n)
+
+    versus, source = _headline(first_round, {})
+    assert source == f"{SHIPPED} rows"
+    assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch_better_by"] < 0
+
+    versus, source = _headline(first_round, interleaved)
+    assert source.startswith("interleaved rows, seeds [0, 1, 2]")
+    at_15 = versus["california"]["test_at_checkpoints"]["15.0"]
+    assert abs(at_15["hpsearch_better_by"] - 0.2) < 1e-9  # MSE: lower is better
+    assert versus["california"]["ratio"] == "inf"  # Hyperband never reached the target
