@@ -8,6 +8,7 @@ test split. This is benchmark bookkeeping only: nothing here is fed back into a 
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -95,9 +96,18 @@ def median_or_none(values: list[float | None]) -> float | None:
     return float(statistics.median(values))
 
 
-def spread(values: list[float | None]) -> dict[str, float | None]:
+def spread(values: list[float | None], *, maximize: bool) -> dict[str, float | None]:
+    """Median and range over runs of one checkpoint's scores.
+
+    A run with no trial finished yet (``None``) counts as worse than any score, so a tool
+    whose slow first trials leave some seeds empty is not judged on its faster seeds only;
+    the median is ``None`` ("none yet") when it falls on such a run.
+    """
     present = [v for v in values if v is not None]
+    missing = len(values) - len(present)
     if not present:
-        return {"median": None, "min": None, "max": None, "runs": 0}
-    return {"median": float(np.median(present)), "min": min(present), "max": max(present),
-            "runs": len(present)}  # fmt: skip
+        return {"median": None, "min": None, "max": None, "runs": 0, "missing": missing}
+    worst = -math.inf if maximize else math.inf
+    median = float(np.median([*present, *[worst] * missing]))
+    return {"median": median if math.isfinite(median) else None, "min": min(present),
+            "max": max(present), "runs": len(present), "missing": missing}  # fmt: skip

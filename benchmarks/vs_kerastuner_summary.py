@@ -6,6 +6,7 @@ and ``results/vs_kerastuner.png``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -51,17 +52,23 @@ def _median_seconds(runs: list[dict[str, Any]]) -> float:
     return float(np.median([r["time_to_target"] or math.inf for r in runs]))
 
 
+@functools.cache
+def _maximizes(task: str) -> bool:
+    return hpsearch.load_space(TASKS[task].space).direction == "maximize"
+
+
 def _at_checkpoints(runs: list[dict[str, Any]], key: str = "test") -> dict[str, dict[str, Any]]:
     """Median and range over seeds of each checkpoint's ``test`` (or ``validation``) score."""
-    return {str(c): spread([r["curve"][i][key] for r in runs]) for i, c in
-            enumerate(CHECKPOINTS)}  # fmt: skip
+    maximize = bool(runs) and _maximizes(runs[0]["task"])
+    return {str(c): spread([r["curve"][i][key] for r in runs], maximize=maximize)
+            for i, c in enumerate(CHECKPOINTS)}  # fmt: skip
 
 
 def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
     ours, theirs = rows.get((arm, task), []), rows.get(("kt_hyperband", task), [])
     mine, hyperband = _median_seconds(ours), _median_seconds(theirs)
     ratio = hyperband / mine if math.isfinite(mine) else None
-    sign = 1 if hpsearch.load_space(TASKS[task].space).direction == "maximize" else -1
+    sign = 1 if _maximizes(task) else -1
     per_checkpoint = {}
     mine_at, theirs_at = _at_checkpoints(ours), _at_checkpoints(theirs)
     for c in map(str, CHECKPOINTS):
@@ -159,7 +166,8 @@ def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS) -> None:
         medians = [TASKS[task].target]
         for tool in tools:
             spreads = list(_at_checkpoints(rows.get((tool, task), [])).values())
-            points = [(c, s) for c, s in zip(CHECKPOINTS, spreads, strict=True) if s["runs"]]
+            points = [(c, s) for c, s in zip(CHECKPOINTS, spreads, strict=True)
+                      if s["median"] is not None]  # fmt: skip
             if not points:
                 continue
             xs = [c for c, _ in points]

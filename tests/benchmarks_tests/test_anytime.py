@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.anytime import Finished, best_so_far, time_to_target
+from benchmarks.anytime import Finished, best_so_far, spread, time_to_target
 
 
 def _finished(seconds, score):
@@ -24,3 +24,12 @@ def test_time_to_target_is_the_first_checkpoint_that_meets_it():
     assert time_to_target(points, 0.30, maximize=False) == 60
     assert time_to_target(points, 0.20, maximize=False) is None
     assert time_to_target(points, 0.33, maximize=True) == 30
+
+
+def test_a_run_with_no_trial_yet_counts_as_worse_than_any_score():
+    assert spread([0.80, 0.85, None], maximize=True)["median"] == 0.80
+    assert spread([0.30, 0.25, None], maximize=False)["median"] == 0.30
+    assert spread([0.80, None, None], maximize=True)["median"] is None  # most runs: none yet
+    assert spread([0.80, 0.85, None], maximize=True) | {"median": 0} == {
+        "median": 0, "min": 0.80, "max": 0.85, "runs": 2, "missing": 1}  # fmt: skip
+    assert spread([None], maximize=True)["runs"] == 0
