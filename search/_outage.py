@@ -19,7 +19,7 @@ import sqlalchemy.exc
 from optuna.trial import TrialState
 
 from hpsearch._recover import fail_and_requeue
-from hpsearch._storage import StorageError
+from hpsearch._storage import StorageError, created_here
 
 #: What a database that went away raises, directly or wrapped by Optuna.
 STORAGE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
@@ -34,8 +34,11 @@ def outage_seconds() -> float:
 
 
 def _fail_own_running(study: optuna.Study) -> None:
+    """Fails and queues again this process's RUNNING trials: none of them runs any more. One
+    may have lost the database before it recorded its process id, hence ``created_here``."""
+    created = created_here(study._storage)
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if trial.user_attrs.get("pid") == os.getpid():
+        if trial.user_attrs.get("pid") == os.getpid() or trial._trial_id in created:
             fail_and_requeue(study, trial, "its process lost the database mid-trial")
 
 

@@ -52,6 +52,32 @@ def redact(url: Any) -> str:
         return "<unparseable storage URL>"
 
 
+class _TrackingRDBStorage(optuna.storages.RDBStorage):
+    """An RDB storage that remembers the trials this process created.
+
+    A database that goes away between a trial's creation and its first user attribute (the
+    process id) leaves a RUNNING trial that no process id and no heartbeat tie to anyone: it
+    stayed RUNNING, one short of the study's count (CI, a PostgreSQL outage). Its creator
+    finds it here and fails it (``_outage.py``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.created_here: set[int] = set()
+
+    def _create_new_trial(self, study_id: int, template_trial=None):
+        # The one method both ``create_new_trial`` and Optuna's cache in front call.
+        trial = super()._create_new_trial(study_id, template_trial)
+        self.created_here.add(trial._trial_id)
+        return trial
+
+
+def created_here(storage: optuna.storages.BaseStorage) -> set[int]:
+    """Ids of the trials this process created in ``storage`` (none known: empty)."""
+    backend = getattr(storage, "_backend", storage)  # Optuna wraps RDB storages in a cache
+    return getattr(backend, "created_here", set())
+
+
 def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorage:
     """An RDB storage for ``url``, creating the folder of a SQLite file if needed.
 
@@ -94,7 +120,7 @@ def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorag
         )
     interval, grace = heartbeat()
     connect = functools.partial(
-        optuna.storages.RDBStorage,
+        _TrackingRDBStorage,
         url, engine_kwargs=engine_kwargs, heartbeat_interval=interval, grace_period=grace,
         heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
             max_retry=MAX_RETRIES

@@ -6,12 +6,13 @@ import optuna
 import pytest
 import sqlalchemy.exc
 
+from hpsearch import _storage
 from hpsearch._storage import StorageError, open_storage
 
 
 def _schema_race(monkeypatch, failures: int) -> list[int]:
     """Make the first ``failures`` connections fail as a concurrent schema write does."""
-    real = optuna.storages.RDBStorage
+    real = _storage._TrackingRDBStorage
     calls: list[int] = []
 
     class RacingStorage(real):
@@ -23,7 +24,7 @@ def _schema_race(monkeypatch, failures: int) -> list[int]:
                 )
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(optuna.storages, "RDBStorage", RacingStorage)
+    monkeypatch.setattr(_storage, "_TrackingRDBStorage", RacingStorage)
     return calls
 
 
