@@ -9,7 +9,6 @@ test split. This is benchmark bookkeeping only: nothing here is fed back into a 
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -87,13 +86,6 @@ def time_to_target(points: list[dict[str, Any]], target: float, *, maximize: boo
 
 def timeline_rows(timeline: list[Finished]) -> list[dict[str, Any]]:
     return [asdict(event) for event in timeline]
-
-
-def median_or_none(values: list[float | None]) -> float | None:
-    """Median of the values that exist; None when any is missing (a censored run)."""
-    if not values or any(v is None for v in values):
-        return None
-    return float(statistics.median(values))
 
 
 def spread(values: list[float | None], *, maximize: bool) -> dict[str, float | None]:

@@ -133,7 +133,7 @@ def summarize() -> None:
         "interleaved_runs": [{k: v for k, v in r.items() if k != "timeline"}
                              for runs in interleaved.values() for r in runs],  # fmt: skip
         "overhead_runs": overheads,
-        "command": "python -m benchmarks.vs_kerastuner all",
+        "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7)",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"

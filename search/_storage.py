@@ -72,10 +72,13 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
         return trial
 
 
+def _backend(storage: optuna.storages.BaseStorage) -> optuna.storages.BaseStorage:
+    return getattr(storage, "_backend", storage)  # Optuna wraps RDB storages in a cache
+
+
 def created_here(storage: optuna.storages.BaseStorage) -> set[int]:
     """Ids of the trials this process created in ``storage`` (none known: empty)."""
-    backend = getattr(storage, "_backend", storage)  # Optuna wraps RDB storages in a cache
-    return getattr(backend, "created_here", set())
+    return getattr(_backend(storage), "created_here", set())
 
 
 def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorage:
@@ -144,7 +147,7 @@ def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorag
 
 def release_connections(storage: optuna.storages.BaseStorage) -> None:
     """Closes the idle connections of an RDB storage's pool; it reopens them when used."""
-    backend = getattr(storage, "_backend", storage)  # Optuna wraps RDB storages in a cache
+    backend = _backend(storage)
     if isinstance(backend, optuna.storages.RDBStorage):
         backend.engine.dispose()
 
