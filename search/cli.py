@@ -23,7 +23,7 @@ from hpsearch._clitools import (
 )
 from hpsearch._forkserver import prestart
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
-from hpsearch._storage import DEFAULT_ARTIFACT_DIR, redact
+from hpsearch._storage import DEFAULT_ARTIFACT_DIR, redact, release_all
 from hpsearch._study import PRUNERS, SAMPLERS
 
 
@@ -33,6 +33,7 @@ from hpsearch._study import PRUNERS, SAMPLERS
 def cli(ctx: click.Context, debug: bool) -> None:
     """Hyperparameter search for Keras models on Optuna."""
     ctx.meta["hpsearch.debug"] = debug
+    ctx.call_on_close(release_all)  # a SQLite file in WAL mode is whole once all are closed
     if debug:
         os.environ[DEBUG_ENV] = "1"  # worker processes inherit it
     quiet_logs()
