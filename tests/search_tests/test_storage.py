@@ -65,7 +65,7 @@ def test_a_new_sqlite_file_is_made_in_wal_mode(tmp_path):
 
 def test_an_existing_sqlite_file_keeps_its_own_journal_mode(tmp_path):
     path = tmp_path / "old.db"
-    sqlite3.connect(path).close()  # the user made it, in SQLite's default mode
+    path.touch()  # the user made it empty, as the README says for a network file system
     optuna.create_study(storage=open_storage(f"sqlite:///{path}"), study_name="s")
     assert _journal_mode(path) == "delete"
 
