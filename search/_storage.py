@@ -65,7 +65,8 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
     A database that goes away between a trial's creation and its first user attribute (the
     process id) leaves a RUNNING trial that no process id and no heartbeat tie to anyone: it
     stayed RUNNING, one short of the study's count (CI, a PostgreSQL outage). Its creator
-    finds it here and fails it (``_outage.py``).
+    finds it here and fails it (``_outage.py``). Each one joins :data:`_OPENED`, so that
+    :func:`release_all` can close it.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -84,8 +85,9 @@ def _new_file_in_wal_mode(path: Path) -> None:
     """Creates the SQLite file ``path`` in write-ahead-log mode, if it does not exist yet.
 
     Optuna makes ~40 small transactions per trial (a parameter, an epoch's score, an
-    attribute each); a rollback journal syncs three files per commit, the log one, and
-    readers (the dashboard, other workers) no longer block the writer. Commits stay fully
+    attribute each). In a rollback journal each commit writes and syncs a journal and the
+    database and then deletes the journal; in WAL mode it appends to one log and syncs that,
+    and readers (the dashboard, other workers) no longer block the writer. Commits stay fully
     synchronous, so a finished trial survives a power cut. The mode lives in the file: an
     existing file keeps its own (``PRAGMA journal_mode=DELETE`` turns a file back, e.g. on
     a network file system, where SQLite's log does not work).
@@ -198,7 +200,7 @@ def release_all() -> None:
     """
     gc.collect()
     for storage in list(_OPENED):
-        storage.engine.dispose()
+        release_connections(storage)
 
 
 def artifact_store(path: str | Path) -> FileSystemArtifactStore:
