@@ -9,6 +9,7 @@ import os
 import sqlite3
 import warnings
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from optuna.artifacts import FileSystemArtifactStore
 from sqlalchemy.engine import make_url
 
 from hpsearch._errors import HpsearchError
+from hpsearch._sqlite import RUNNING_TRIAL_WRITES, CommitSync, create_in_wal_mode
 
 DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
 DEFAULT_ARTIFACT_DIR = "studies/artifacts"
@@ -60,7 +62,8 @@ _OPENED: weakref.WeakSet = weakref.WeakSet()
 
 
 class _TrackingRDBStorage(optuna.storages.RDBStorage):
-    """An RDB storage that remembers the trials this process created.
+    """An RDB storage that remembers the trials this process created, and on a SQLite file
+    lets a running trial's writes skip waiting for the disk (``_sqlite.py``).
 
     A database that goes away between a trial's creation and its first user attribute (the
     process id) leaves a RUNNING trial that no process id and no heartbeat tie to anyone: it
@@ -72,7 +75,19 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.created_here: set[int] = set()
+        self._sync_engine()
         _OPENED.add(self)
+
+    def _sync_engine(self) -> None:
+        on_sqlite = self.engine.dialect.name == "sqlite"
+        self.commit_sync = CommitSync(self.engine) if on_sqlite else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__getstate__().items() if k != "commit_sync"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # a new engine
+        self._sync_engine()
 
     def _create_new_trial(self, study_id: int, template_trial=None):
         # The one method both ``create_new_trial`` and Optuna's cache in front call.
@@ -81,24 +96,19 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
         return trial
 
 
-def _new_file_in_wal_mode(path: Path) -> None:
-    """Creates the SQLite file ``path`` in write-ahead-log mode, if it does not exist yet.
+def _unsynced(write: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(write)
+    def unsynced_write(self: _TrackingRDBStorage, *args: Any, **kwargs: Any) -> Any:
+        if self.commit_sync is None:
+            return write(self, *args, **kwargs)
+        with self.commit_sync.unsynced():
+            return write(self, *args, **kwargs)
 
-    Optuna makes ~40 small transactions per trial (a parameter, an epoch's score, an
-    attribute each). In a rollback journal each commit writes and syncs a journal and the
-    database and then deletes the journal; in WAL mode it appends to one log and syncs that,
-    and readers (the dashboard, other workers) no longer block the writer. Commits stay fully
-    synchronous, so a finished trial survives a power cut. The mode lives in the file: an
-    existing file keeps its own (``PRAGMA journal_mode=DELETE`` turns a file back, e.g. on
-    a network file system, where SQLite's log does not work).
-    """
-    if path.exists():
-        return
-    connection = sqlite3.connect(path, timeout=60)
-    try:
-        connection.execute("PRAGMA journal_mode=WAL")
-    finally:
-        connection.close()
+    return unsynced_write
+
+
+for _name in RUNNING_TRIAL_WRITES:
+    setattr(_TrackingRDBStorage, _name, _unsynced(getattr(optuna.storages.RDBStorage, _name)))
 
 
 def _prepare_sqlite_file(path: Path, url: str) -> None:
@@ -108,7 +118,7 @@ def _prepare_sqlite_file(path: Path, url: str) -> None:
     except OSError as exc:
         raise StorageError(f"cannot create {path.parent} for {redact(url)!r}: {exc}") from None
     try:
-        _new_file_in_wal_mode(path)
+        create_in_wal_mode(path)
     except sqlite3.Error as exc:
         raise StorageError(f"cannot create {redact(url)!r}: {exc}") from None
 

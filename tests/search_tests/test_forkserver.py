@@ -29,6 +29,17 @@ def test_cpu_workers_fork_from_a_server_that_imported_tensorflow():
     assert server != os.getpid() and loaded  # not this process: the warm server
 
 
+def _storage_modules_loaded(_: int) -> bool:
+    """Whether what Optuna's RDB storage imports on its first open is loaded already."""
+    return {"alembic.migration", "sqlalchemy.orm"} <= set(sys.modules)
+
+
+@pytest.mark.skipif(not FORKABLE, reason="workers fork on Linux only")
+def test_a_forked_worker_opens_its_storage_without_importing_more():
+    with worker_context([{}, {}]).Pool(1) as pool:
+        assert pool.apply(_storage_modules_loaded, (0,))
+
+
 def test_workers_are_spawned_off_linux(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     assert worker_context([{}]).get_start_method() == "spawn"

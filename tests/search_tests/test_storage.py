@@ -1,8 +1,10 @@
 """Opening storages: the schema race of searches that start together on a new database,
-and the journal mode of a new SQLite file."""
+the journal mode of a new SQLite file, and which of its commits wait for the disk."""
 
 from __future__ import annotations
 
+import collections
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -68,6 +70,51 @@ def test_an_existing_sqlite_file_keeps_its_own_journal_mode(tmp_path):
     path.touch()  # the user made it empty, as the README says for a network file system
     optuna.create_study(storage=open_storage(f"sqlite:///{path}"), study_name="s")
     assert _journal_mode(path) == "delete"
+
+
+def _sync_levels_of_writes(path) -> dict[str, set[int]]:
+    """Runs two trials on ``path``; for each table written, the ``PRAGMA synchronous``
+    levels its writes committed at (1 NORMAL: no wait for the disk, 2 FULL)."""
+    storage = open_storage(f"sqlite:///{path}")
+    levels: dict[str, set[int]] = collections.defaultdict(set)
+
+    @sqlalchemy.event.listens_for(storage.engine, "before_cursor_execute")
+    def record(connection, cursor, statement, *_):
+        words = statement.split()
+        if words[0] in ("INSERT", "UPDATE"):
+            table = words[2] if words[0] == "INSERT" else words[1]
+            levels[table].add(cursor.connection.execute("PRAGMA synchronous").fetchone()[0])
+
+    def objective(trial):
+        for step in range(3):
+            trial.report(trial.suggest_float(f"x{step}", 0, 1), step)
+        trial.set_user_attr("fold_scores", [0.5])
+        return 0.5
+
+    study = optuna.create_study(storage=storage, study_name="s")
+    study.optimize(objective, n_trials=2)
+    return dict(levels)
+
+
+def test_in_wal_mode_only_a_trials_end_and_the_study_wait_for_the_disk(tmp_path):
+    levels = _sync_levels_of_writes(tmp_path / "new.db")
+    for running in ("trial_params", "trial_intermediate_values", "trial_user_attributes"):
+        assert levels[running] == {1}, running
+    assert levels["trials"] == {2}  # created and finished: a finished trial is on disk
+    assert levels["studies"] == {2}
+
+
+def test_a_file_in_the_rollback_journal_waits_for_the_disk_at_every_commit(tmp_path):
+    (tmp_path / "old.db").touch()
+    levels = _sync_levels_of_writes(tmp_path / "old.db")
+    assert set().union(*levels.values()) == {2}  # NORMAL could corrupt it on a power cut
+
+
+def test_a_pickled_storage_still_syncs_a_trials_end_only(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    copy = pickle.loads(pickle.dumps(open_storage(url)))
+    with copy.commit_sync.unsynced(), copy.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 def test_a_sqlite_file_that_cannot_be_made_is_one_clear_error(tmp_path):
