@@ -97,6 +97,8 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
 
 
 def _unsynced(write: Callable[..., Any]) -> Callable[..., Any]:
+    """One of Optuna's writes about a running trial, committed without waiting for the disk."""
+
     @functools.wraps(write)
     def unsynced_write(self: _TrackingRDBStorage, *args: Any, **kwargs: Any) -> Any:
         if self.commit_sync is None:
@@ -108,7 +110,8 @@ def _unsynced(write: Callable[..., Any]) -> Callable[..., Any]:
 
 
 for _name in RUNNING_TRIAL_WRITES:
-    setattr(_TrackingRDBStorage, _name, _unsynced(getattr(optuna.storages.RDBStorage, _name)))
+    if hasattr(optuna.storages.RDBStorage, _name):  # one that Optuna renames just stays synced
+        setattr(_TrackingRDBStorage, _name, _unsynced(getattr(optuna.storages.RDBStorage, _name)))
 
 
 def _prepare_sqlite_file(path: Path, url: str) -> None:

@@ -110,7 +110,7 @@ def test_a_file_in_the_rollback_journal_waits_for_the_disk_at_every_commit(tmp_p
     assert set().union(*levels.values()) == {2}  # NORMAL could corrupt it on a power cut
 
 
-def test_a_pickled_storage_still_syncs_a_trials_end_only(tmp_path):
+def test_a_storage_sent_to_a_worker_still_skips_syncs_for_running_trials(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     copy = pickle.loads(pickle.dumps(open_storage(url)))
     with copy.commit_sync.unsynced(), copy.engine.connect() as connection:
