@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy
 
 _NORMAL = 1  # PRAGMA synchronous levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+
 #: Optuna's ``RDBStorage`` writes that only ever concern a running trial (Optuna refuses
 #: them for a finished one); ``_set_trial_param`` is what its cache in front calls.
 RUNNING_TRIAL_WRITES = (
@@ -55,12 +56,14 @@ class CommitSync:
     Each transaction sets ``PRAGMA synchronous`` as it begins (before its first write, so
     outside SQLite's own transaction): ``NORMAL`` inside :meth:`unsynced`, else the
     connection's own level (SQLite's default, ``FULL``). A file not in WAL mode keeps its
-    level: in a rollback journal ``NORMAL`` could corrupt the file on a power cut.
+    level: in a rollback journal ``NORMAL`` could corrupt the file on a power cut. On any
+    other database :meth:`unsynced` changes nothing.
     """
 
     def __init__(self, engine: sqlalchemy.engine.Engine) -> None:
         self._local = threading.local()  # the heartbeat thread's commits are its own
-        sqlalchemy.event.listen(engine, "begin", self._on_begin)
+        if engine.dialect.name == "sqlite":
+            sqlalchemy.event.listen(engine, "begin", self._on_begin)
 
     @contextlib.contextmanager
     def unsynced(self) -> Iterator[None]:

@@ -79,8 +79,7 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
         _OPENED.add(self)
 
     def _sync_engine(self) -> None:
-        on_sqlite = self.engine.dialect.name == "sqlite"
-        self.commit_sync = CommitSync(self.engine) if on_sqlite else None
+        self.commit_sync = CommitSync(self.engine)
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in super().__getstate__().items() if k != "commit_sync"}
@@ -101,8 +100,6 @@ def _unsynced(write: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(write)
     def unsynced_write(self: _TrackingRDBStorage, *args: Any, **kwargs: Any) -> Any:
-        if self.commit_sync is None:
-            return write(self, *args, **kwargs)
         with self.commit_sync.unsynced():
             return write(self, *args, **kwargs)
 
