@@ -7,6 +7,7 @@ Each run is one process: one tool, one task, one seed, a fixed wall budget; its 
 Usage:
     python -m benchmarks.vs_kerastuner all [--seeds 0 1 2]   # every run, then the summary
     python -m benchmarks.vs_kerastuner interleaved           # hpsearch and Hyperband in turns
+    python -m benchmarks.vs_kerastuner round10               # without and with a center start
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -78,14 +79,17 @@ def bench_dataset(task: Task) -> Dataset:
                    SealedTest(x_test, y_test), full.source, full.class_names)  # fmt: skip
 
 
-#: hpsearch's arms: sampler, pruner, fold halving. ``hpsearch_halving`` was added after the
-#: first round, to measure successive halving over folds (README, "Round 2"), and
-#: ``hpsearch_round3``, the defaults again on the engine of round 3 (README, "Round 3").
+#: hpsearch's arms: sampler, pruner, fold halving, whether trial 0 is the space's middle.
+#: ``hpsearch`` is the defaults of rounds 1-9. ``hpsearch_halving`` was added after the first
+#: round, to measure successive halving over folds (README, "Round 2"), ``hpsearch_round3``
+#: is the defaults again on the engine of round 3 (README, "Round 3"), and ``hpsearch_center``
+#: the defaults with the middle of the space first (README, "Round 10").
 HPSEARCH_ARMS = {
-    "hpsearch": ("tpe", "median", 1),
-    "hpsearch_random": ("random", "none", 1),
-    "hpsearch_halving": ("tpe", "median", 3),
-    "hpsearch_round3": ("tpe", "median", 1),
+    "hpsearch": ("tpe", "median", 1, False),
+    "hpsearch_random": ("random", "none", 1, False),
+    "hpsearch_halving": ("tpe", "median", 3, False),
+    "hpsearch_round3": ("tpe", "median", 1, False),
+    "hpsearch_center": ("tpe", "median", 1, True),
 }
 TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving",
          "hpsearch_round3")  # fmt: skip
@@ -97,12 +101,12 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
     x_test, y_test = dataset.test.open()
     data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
                          name=dataset.name)  # fmt: skip
-    sampler, pruner, fold_halving = HPSEARCH_ARMS[arm]
+    sampler, pruner, fold_halving, center_start = HPSEARCH_ARMS[arm]
     started = time.time()
     result = hpsearch.optimize(
         space, data, trials=100_000, timeout=BUDGET_SECONDS, folds=FOLDS,
         max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
-        fold_halving=fold_halving,
+        fold_halving=fold_halving, center_start=center_start,
         final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
         output_dir=workdir, echo=lambda line: None,
     )  # fmt: skip
@@ -162,6 +166,12 @@ INTERLEAVED_TOOLS = ("hpsearch", "kt_hyperband")
 INTERLEAVED_SEEDS = (0, 1, 2, 3, 4)
 
 
+#: Round 10 (README): the defaults with and without the middle of the space as trial 0,
+#: back to back for each seed and task, which goes first alternating by seed.
+ROUND10 = RUNS / "round10"
+ROUND10_TOOLS = ("hpsearch", "hpsearch_center")
+
+
 def run_file(tool: str, task: str, seed: int, folder: Path = RUNS) -> Path:
     return folder / f"{tool}_{task}_{seed}.json"
 
@@ -171,11 +181,13 @@ def first_round_plan(seeds: tuple[int, ...] = SEEDS) -> list[tuple[str, str, int
     return [(tool, task, seed) for seed in seeds for task in TASKS for tool in TOOLS]
 
 
-def interleaved_plan(seeds: tuple[int, ...] = INTERLEAVED_SEEDS) -> list[tuple[str, str, int]]:
+def interleaved_plan(
+    seeds: tuple[int, ...] = INTERLEAVED_SEEDS, pair: tuple[str, str] = INTERLEAVED_TOOLS
+) -> list[tuple[str, str, int]]:
     """The two tools back to back for each (seed, task); which goes first alternates by seed."""
     plan = []
     for seed in seeds:
-        tools = INTERLEAVED_TOOLS if seed % 2 == 0 else INTERLEAVED_TOOLS[::-1]
+        tools = pair if seed % 2 == 0 else pair[::-1]
         plan += [(tool, task, seed) for task in TASKS for tool in tools]
     return plan
 
@@ -213,7 +225,7 @@ def main(argv: list[str]) -> None:
         from benchmarks.overhead_cli import overhead_run
 
         overhead_run(argv[1] if len(argv) > 1 else "")
-    elif verb in ("all", "interleaved", "summary"):
+    elif verb in ("all", "interleaved", "round10", "summary"):
         from benchmarks.vs_kerastuner_summary import summarize
 
         if verb == "all":
@@ -221,9 +233,12 @@ def main(argv: list[str]) -> None:
             run_plan(first_round_plan(seeds))
         elif verb == "interleaved":
             run_plan(interleaved_plan(), INTERLEAVED)
+        elif verb == "round10":
+            run_plan(interleaved_plan(pair=ROUND10_TOOLS), ROUND10)
         summarize()
     else:
-        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, run, overhead, summary")
+        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, round10, run, overhead, "
+                 "summary")  # fmt: skip
 
 
 if __name__ == "__main__":

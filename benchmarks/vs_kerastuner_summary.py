@@ -15,14 +15,18 @@ from typing import Any
 import numpy as np
 
 import hpsearch
+from benchmarks import round10
 from benchmarks.anytime import spread
 from benchmarks.run_space import machine
 from benchmarks.vs_kerastuner import (
     BUDGET_SECONDS,
     CHECKPOINTS,
     HERE,
+    HPSEARCH_ARMS,
     INTERLEAVED,
     INTERLEAVED_TOOLS,
+    ROUND10,
+    ROUND10_TOOLS,
     RUNS,
     TASKS,
     TOOLS,
@@ -42,7 +46,7 @@ def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.json")):
         row = json.loads(path.read_text())
-        if "tool" in row and row["tool"] in TOOLS:
+        if "tool" in row and (row["tool"] in HPSEARCH_ARMS or row["tool"].startswith("kt_")):
             rows.setdefault((row["tool"], row["task"]), []).append(row)
     return rows
 
@@ -100,8 +104,25 @@ def _headline(rows, interleaved) -> tuple[dict[str, Any], str]:
     return {task: _versus_hyperband(rows, task) for task in TASKS}, f"{SHIPPED} rows"
 
 
+def _round10(rows, interleaved) -> dict[str, Any]:
+    """Round 10's decision (validation only), its rows, and the candidate against round 7's
+    Hyperband rows with the session's drift beside it (reported, deciding nothing)."""
+    hyperband = {key: runs for key, runs in interleaved.items() if key[0] == "kt_hyperband"}
+    return {
+        "decision": round10.decision(rows, _maximizes),
+        "drift_seconds_per_epoch_vs_round7": round10.drift(rows, interleaved),
+        "center_vs_round7_hyperband": {
+            task: _versus_hyperband(rows | hyperband, task, round10.CANDIDATE) for task in TASKS
+        },
+        "per_tool": _per_tool(rows),
+        "runs": [
+            {k: v for k, v in r.items() if k != "timeline"} for runs in rows.values() for r in runs
+        ],  # fmt: skip
+    }
+
+
 def summarize() -> None:
-    rows, interleaved = _rows(), _rows(INTERLEAVED)
+    rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     overheads = {path.stem: json.loads(path.read_text()) for path in RUNS.glob("overhead*.json")}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
     versus, headline_from = _headline(rows, interleaved)
@@ -133,7 +154,9 @@ def summarize() -> None:
         "interleaved_runs": [{k: v for k, v in r.items() if k != "timeline"}
                              for runs in interleaved.values() for r in runs],  # fmt: skip
         "overhead_runs": overheads,
-        "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7)",
+        "round10": _round10(center, interleaved) if center else None,
+        "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
+        "... round10",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -141,6 +164,8 @@ def summarize() -> None:
     plot(rows, HERE / "results" / "vs_kerastuner.png")
     if interleaved:
         plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
+    if center:
+        plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import optuna
 
+from hpsearch._center import queue_center
 from hpsearch._enqueue import check_params, read_params
 from hpsearch._enqueue import enqueue as enqueue_starts
 from hpsearch._errors import StudyError
@@ -69,6 +70,7 @@ def optimize(
     workers_per_gpu: int = 1,
     create_only: bool = False,
     enqueue: Iterable[dict[str, Any] | str] = (),
+    center_start: bool = False,
     data_dir: str | None = None,
     echo: Callable[[str], None] = print,
     live: bool = False,
@@ -100,6 +102,8 @@ def optimize(
         create_only: Create the study (and queue ``enqueue``) for ``hpsearch worker``
             processes elsewhere; run no trial.
         enqueue: Configurations to run first: ``{param: value}`` dicts or JSON files.
+        center_start: On a new study with nothing enqueued, run the middle of the space
+            first (``hpsearch._center``).
         data_dir: Folder of local copies of the built-in data sets.
         echo: Receives the progress lines; ``print`` by default.
         live: A live progress bar (for terminals).
@@ -126,7 +130,7 @@ def optimize(
         options, existing_record(study_name, storage, space)
     )
     job = SearchJob(space, source, storage, study_name, settings, sampler, pruner, trials)
-    study = _open_study(job, dataset, starts, echo)
+    study = _open_study(job, dataset, starts, echo, center_start=center_start)
     if create_only:
         echo(f"created study {study_name!r} in {redact(storage)} for {trials} trials; "
              f"join it with: hpsearch worker --storage URL --study {study_name}")  # fmt: skip
@@ -154,9 +158,11 @@ def _worker_plan(storage, trials_per_worker: int, echo, envs: list) -> tuple[int
     return trials_per_worker, envs
 
 
-def _open_study(job: SearchJob, dataset, starts: list, echo) -> optuna.Study:
-    """Creates or resumes the job's study (record checked), queues the starts, and fails and
-    re-queues what dead processes left RUNNING."""
+def _open_study(job: SearchJob, dataset, starts: list, echo, *,
+                center_start: bool) -> optuna.Study:  # fmt: skip
+    """Creates or resumes the job's study (record checked), queues the starts (or, on a new
+    study, the middle of the space), and fails and re-queues what dead processes left
+    RUNNING."""
     space = job.space
     record = record_for(space, job.data, dataset, job.settings, job.sampler, job.pruner,
                         job.n_trials)  # fmt: skip
@@ -166,6 +172,9 @@ def _open_study(job: SearchJob, dataset, starts: list, echo) -> optuna.Study:
         pruner=job.make_pruner(),
     )  # fmt: skip
     enqueue_starts(study, starts)
+    if center_start and queue_center(study, space):
+        echo("trial 0 is the middle of the space (each range's middle, each list's middle "
+             "choice); the sampler proposes the rest.")  # fmt: skip
     _recover(study, echo)
     return study
 

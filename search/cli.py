@@ -83,6 +83,11 @@ def _command_line(verb: str, study: str) -> str:
     "missing parameters are sampled; repeatable; skipped if the study already has it.",
 )  # fmt: skip
 @click.option(
+    "--center-start/--no-center-start", default=False, show_default=True,
+    help="On a new study with nothing enqueued, run the middle of the space first: each "
+    "range's middle, each list of choices' middle entry.",
+)  # fmt: skip
+@click.option(
     "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,
     envvar="HPSEARCH_TRIALS_PER_WORKER",
     help="Run trials in fresh worker processes of N trials each, so memory stays flat; "

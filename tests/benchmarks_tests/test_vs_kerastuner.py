@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+from benchmarks import round10
 from benchmarks.vs_kerastuner import (
     CHECKPOINTS,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
+    ROUND10_TOOLS,
     TASKS,
     interleaved_plan,
 )
@@ -53,3 +55,30 @@ def test_the_interleaved_rows_give_the_headline_once_they_exist():
     at_15 = versus["california"]["test_at_checkpoints"]["15.0"]
     assert abs(at_15["hpsearch_better_by"] - 0.2) < 1e-9  # MSE: lower is better
     assert versus["california"]["ratio"] == "inf"  # Hyperband never reached the target
+
+
+def _validation_rows(tool: str, task: str, scores: list[float | None]) -> list[dict]:
+    return [{"tool": tool, "task": task, "seed": seed,
+             "curve": [{"seconds": c, "validation": s, "test": None}
+                       for c, s in zip(CHECKPOINTS, scores, strict=True)]}
+            for seed in (0, 1, 2)]  # fmt: skip
+
+
+def test_round10_decides_on_validation_no_worse_at_the_budget_and_better_as_often_as_worse():
+    base = [None, 0.40, 0.35, 0.33, 0.31, 0.30, 0.30]  # MSE: lower is better
+    early_lead = [0.50, 0.38, 0.34, 0.33, 0.32, 0.31, 0.30]  # better 3, worse 2, tie at 150 s
+    late_loss = [0.50, 0.38, 0.34, 0.32, 0.30, 0.29, 0.31]  # better 6, worse at 150 s
+    for candidate, passes in ((early_lead, True), (late_loss, False)):
+        rows = {
+            (tool, "california"): _validation_rows(tool, "california", scores)
+            for tool, scores in ((round10.BASE, base), (round10.CANDIDATE, candidate))
+        }
+        verdict = round10.task_verdict(rows, "california", maximize=False)
+        assert verdict["passes"] is passes
+    assert verdict["checkpoints_better"] == 6 and not verdict["no_worse_at_budget"]
+
+
+def test_round10_runs_its_two_arms_back_to_back():
+    plan = interleaved_plan(pair=ROUND10_TOOLS)
+    assert {tool for tool, _, _ in plan} == set(ROUND10_TOOLS)
+    assert plan[0][0] == "hpsearch" and plan[len(TASKS) * 2][0] == "hpsearch_center"

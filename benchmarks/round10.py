@@ -1,0 +1,76 @@
+"""Round 10 (README): does starting a new study at the middle of the space help?
+
+The decision is taken on validation scores only (each arm's best CV mean so far at each
+checkpoint), as declared before the runs; the test scores are reported beside it. Both arms
+of a (task, seed) ran back to back, so the machine's drift falls on both alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from benchmarks.anytime import spread
+from benchmarks.vs_kerastuner import CHECKPOINTS, TASKS
+
+BASE, CANDIDATE = "hpsearch", "hpsearch_center"
+
+
+def _medians(runs: list[dict[str, Any]], key: str, *, maximize: bool) -> list[float | None]:
+    return [spread([r["curve"][i][key] for r in runs], maximize=maximize)["median"]
+            for i in range(len(CHECKPOINTS))]  # fmt: skip
+
+
+def _better(a: float | None, b: float | None, *, maximize: bool) -> int:
+    """+1 if ``a`` beats ``b``, -1 if it is worse, 0 on a tie; "none yet" loses to any score."""
+    if a == b:
+        return 0
+    if a is None or b is None:
+        return 1 if b is None else -1
+    return 1 if (a > b) == maximize else -1
+
+
+def task_verdict(rows, task: str, *, maximize: bool) -> dict[str, Any]:
+    """The declared rule on one task: no worse at 150 s, and better at no fewer checkpoints
+    than it is worse at, by the median over seeds of the best validation score so far."""
+    base = _medians(rows.get((BASE, task), []), "validation", maximize=maximize)
+    candidate = _medians(rows.get((CANDIDATE, task), []), "validation", maximize=maximize)
+    signs = [_better(c, b, maximize=maximize) for c, b in zip(candidate, base, strict=True)]
+    better, worse = signs.count(1), signs.count(-1)
+    return {
+        "validation_median": {
+            BASE: dict(zip(map(str, CHECKPOINTS), base, strict=True)),
+            CANDIDATE: dict(zip(map(str, CHECKPOINTS), candidate, strict=True)),
+        },  # fmt: skip
+        "checkpoints_better": better,
+        "checkpoints_worse": worse,
+        "no_worse_at_budget": signs[-1] >= 0,
+        "passes": signs[-1] >= 0 and better >= worse,
+    }
+
+
+def decision(rows, maximizes) -> dict[str, Any]:
+    """Each task's verdict and whether the center start becomes the default (both pass)."""
+    verdicts = {task: task_verdict(rows, task, maximize=maximizes(task)) for task in TASKS}
+    return {"tasks": verdicts, "adopted": all(v["passes"] for v in verdicts.values())}
+
+
+def _per_epoch(row: dict[str, Any]) -> float:
+    return row["fit_seconds"] / row["epochs_trained"]
+
+
+def drift(today, round7) -> dict[str, float | None]:
+    """Today's seconds per trained epoch of the ``hpsearch`` arm over round 7's, per task.
+
+    The arm makes the same trials from the same seed in both sessions, so the ratio says how
+    much faster (below 1) or slower this session's machine trained, which bears on comparing
+    these rows with round 7's Hyperband rows.
+    """
+    ratios = {}
+    for task in TASKS:
+        pairs = [(a, b) for a in today.get((BASE, task), []) for b in round7.get((BASE, task), [])
+                 if a["seed"] == b["seed"]]  # fmt: skip
+        per_epoch = [_per_epoch(a) / _per_epoch(b) for a, b in pairs]
+        ratios[task] = float(np.median(per_epoch)) if per_epoch else None
+    return ratios

@@ -1,0 +1,90 @@
+"""A new study's first trial at the middle of the space (``--center-start``)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.trial import TrialState
+
+import hpsearch
+from hpsearch._center import CENTER, START_KEY, center_params, middle
+from tests.conftest import space_file
+from tests.helpers import optimize, trials
+
+
+@pytest.mark.parametrize(
+    ("distribution", "expected"),
+    [
+        (FloatDistribution(0.0, 0.5), 0.25),
+        (FloatDistribution(1e-4, 1e-2, log=True), 1e-3),
+        (FloatDistribution(0.0, 0.5, step=0.1), 0.3),  # six grid points: the upper middle
+        (IntDistribution(1, 3), 2),
+        (IntDistribution(1, 4), 3),
+        (IntDistribution(16, 1568, log=True), 158),  # sqrt(16 * 1568) = 158.4
+        (IntDistribution(32, 256, step=32), 160),
+        (CategoricalDistribution(["sgd", "adam"]), "adam"),
+        (CategoricalDistribution([32, 64, 128]), 64),
+    ],
+)
+def test_the_middle_of_each_kind_of_range(distribution, expected):
+    value = middle(distribution)
+    assert value == pytest.approx(expected) if isinstance(expected, float) else value == expected
+    assert distribution._contains(distribution.to_internal_repr(value))
+
+
+def test_the_middle_follows_the_spaces_own_conditions():
+    params = center_params(hpsearch.load_space("california"))
+    assert params["n_layers"] == 3  # layers 1-4: the upper middle
+    assert {f"units_{i}" for i in range(3)} <= set(params) and "units_3" not in params
+    assert params["optimizer"] == "adam"  # of ("sgd", "adam")
+    assert "beta_1" in params and "momentum" not in params  # adam's parameters only
+    assert params["learning_rate"] == pytest.approx(10**-2.5)  # 1e-4 to 1e-1, geometric
+
+
+def test_a_new_study_runs_the_middle_first_then_samples(runner, storage):
+    result = optimize(runner, storage, "--no-final", "--center-start", trials=3)
+    assert result.exit_code == 0, result.output
+    assert "trial 0 is the middle of the space" in result.output
+    found = trials(storage)
+    center = center_params(hpsearch.load_space(file=space_file("tiny")))
+    assert found[0].params == pytest.approx(center)
+    assert found[0].params["units"] == 10  # units 4-16
+    assert found[0].user_attrs[START_KEY] == CENTER
+    assert all(t.state == TrialState.COMPLETE for t in found)
+    assert all(START_KEY not in t.user_attrs for t in found[1:])
+    assert len({t.params["learning_rate"] for t in found}) == 3
+
+    resumed = optimize(runner, storage, "--no-final", "--center-start", trials=5)
+    assert resumed.exit_code == 0, resumed.output
+    assert "middle of the space" not in resumed.output  # a resumed study keeps its trials
+    assert [START_KEY in t.user_attrs for t in trials(storage)] == [True] + [False] * 4
+
+
+def test_the_users_own_starts_replace_the_middle(runner, storage, tmp_path):
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({"units": 7}))
+    result = optimize(runner, storage, "--no-final", "--center-start", "--enqueue", str(start),
+                      trials=2)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = trials(storage)
+    assert found[0].params["units"] == 7
+    assert not any(START_KEY in t.user_attrs for t in found)
+
+
+def test_without_the_option_the_sampler_proposes_trial_0(runner, storage):
+    assert optimize(runner, storage, "--no-final", "--no-center-start", trials=1).exit_code == 0
+    assert START_KEY not in trials(storage)[0].user_attrs
+
+
+def test_a_space_that_fails_at_its_middle_starts_from_the_sampler():
+    def suggest(trial):
+        units = trial.suggest_int("units", 4, 16)
+        if units == 10:  # the middle
+            raise ValueError("no model with 10 units")
+        return {"n_layers": 1, "units_0": units, "learning_rate": 0.01, "batch_size": 64}
+
+    tiny = hpsearch.load_space(file=space_file("tiny"))
+    space = hpsearch.Space(suggest=suggest, build=tiny.build, metric="mse", name="fails_at_middle")
+    assert center_params(space) is None
