@@ -29,6 +29,7 @@ from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, Spa
 from hpsearch._fit import FitResult, FoldModels, fit_model
 from hpsearch._fold_cache import FoldCache
 from hpsearch._fold_halving import promoted
+from hpsearch._graphs import released_custom_gradients
 from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
@@ -205,7 +206,8 @@ class Objective:
         trial.set_user_attr("seed", seed)
         try:
             refuse_duplicate_start(trial)
-            return self._cross_validate(trial, params, seed)
+            with released_custom_gradients():  # else TensorFlow keeps the trial's graphs
+                return self._cross_validate(trial, params, seed)
         except (HpsearchError, optuna.TrialPruned):
             raise
         except Infeasible as exc:
