@@ -42,6 +42,14 @@ SHIPPED = "hpsearch_round3"
 SHIPPED_OVERHEAD = "overhead_round9_after_2"
 
 
+IN_PROCESS = ("overhead_round11_after_1", "overhead_round11_after_2")
+
+
+def _mean_of(overheads: dict[str, dict], labels: tuple[str, ...], key: str) -> float | None:
+    values = [overheads[label][key] for label in labels if label in overheads]
+    return float(np.mean(values)) if values else None
+
+
 def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.json")):
@@ -140,6 +148,8 @@ def summarize() -> None:
         "overhead_fraction_in_optimize_median": float(np.median(in_optimize)) if in_optimize
         else None,
         "rss_growth_fraction": overhead.get("rss_growth_fraction"),
+        # Round 11 (README): the same 50 trials all in one process, mean of its `after` runs.
+        "rss_growth_fraction_in_process": _mean_of(overheads, IN_PROCESS, "rss_growth_fraction"),
         "time_to_target": {t: {k: v[k] for k in ("hpsearch_median_seconds",
                                                  "kt_hyperband_median_seconds")}
                            for t, v in versus.items()},
