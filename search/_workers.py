@@ -4,8 +4,8 @@ TensorFlow/Keras keep memory after ``clear_session()`` when many models are fit 
 process (RSS grew ~42 MiB per trial here, ``benchmarks/results/memory.json``; upstream
 tensorflow#61791). Most of that was each trial's graphs, which ``_graphs.py`` now frees
 (7 % growth over 50 trials in one process, round 11); workers bound what is left. Each
-worker is a fresh process (a fork of a server that has imported
-Keras once, ``_forkserver.py``, or a spawned interpreter) that rebuilds the search from the
+worker is a fresh process (a fork of a server that has imported Keras once,
+``_forkserver.py``, or a spawned interpreter) that rebuilds the search from the
 :class:`SearchJob` (sent by value with ``cloudpickle``, so functions defined in a notebook
 and arrays in memory work too), runs up to ``trials_per_worker`` trials against the shared
 storage, and exits, returning its memory to the system. The storage is the only state
