@@ -8,6 +8,7 @@ Usage:
     python -m benchmarks.vs_kerastuner all [--seeds 0 1 2]   # every run, then the summary
     python -m benchmarks.vs_kerastuner interleaved           # hpsearch and Hyperband in turns
     python -m benchmarks.vs_kerastuner round10               # without and with a center start
+    python -m benchmarks.vs_kerastuner round12               # median pruner, early, Hyperband
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -80,16 +81,18 @@ def bench_dataset(task: Task) -> Dataset:
 
 
 #: hpsearch's arms: sampler, pruner, fold halving, whether trial 0 is the space's middle.
-#: ``hpsearch`` is the defaults of rounds 1-9. ``hpsearch_halving`` was added after the first
+#: ``hpsearch`` is the defaults of rounds 1-11. ``hpsearch_halving`` was added after the first
 #: round, to measure successive halving over folds (README, "Round 2"), ``hpsearch_round3``
-#: is the defaults again on the engine of round 3 (README, "Round 3"), and ``hpsearch_center``
-#: the defaults with the middle of the space first (README, "Round 10").
+#: is the defaults again on the engine of round 3 (README, "Round 3"), ``hpsearch_center``
+#: the defaults with the middle of the space first (README, "Round 10"), and
+#: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12").
 HPSEARCH_ARMS = {
     "hpsearch": ("tpe", "median", 1, False),
     "hpsearch_random": ("random", "none", 1, False),
     "hpsearch_halving": ("tpe", "median", 3, False),
     "hpsearch_round3": ("tpe", "median", 1, False),
     "hpsearch_center": ("tpe", "median", 1, True),
+    "hpsearch_early": ("tpe", "median-early", 1, False),
 }
 TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving",
          "hpsearch_round3")  # fmt: skip
@@ -171,6 +174,11 @@ INTERLEAVED_SEEDS = (0, 1, 2, 3, 4)
 ROUND10 = RUNS / "round10"
 ROUND10_TOOLS = ("hpsearch", "hpsearch_center")
 
+#: Round 12 (README): the defaults, the defaults pruning from the third trial, and Hyperband,
+#: back to back for each seed and task, which goes first rotating by seed.
+ROUND12 = RUNS / "round12"
+ROUND12_TOOLS = ("hpsearch", "hpsearch_early", "kt_hyperband")
+
 
 def run_file(tool: str, task: str, seed: int, folder: Path = RUNS) -> Path:
     return folder / f"{tool}_{task}_{seed}.json"
@@ -182,13 +190,15 @@ def first_round_plan(seeds: tuple[int, ...] = SEEDS) -> list[tuple[str, str, int
 
 
 def interleaved_plan(
-    seeds: tuple[int, ...] = INTERLEAVED_SEEDS, pair: tuple[str, str] = INTERLEAVED_TOOLS
+    seeds: tuple[int, ...] = INTERLEAVED_SEEDS, tools: tuple[str, ...] = INTERLEAVED_TOOLS
 ) -> list[tuple[str, str, int]]:
-    """The two tools back to back for each (seed, task); which goes first alternates by seed."""
+    """The tools back to back for each (seed, task), their order rotated by one each seed
+    (two tools: the first goes first on even seeds, the second on odd ones)."""
     plan = []
     for seed in seeds:
-        tools = pair if seed % 2 == 0 else pair[::-1]
-        plan += [(tool, task, seed) for task in TASKS for tool in tools]
+        turn = seed % len(tools)
+        order = tools[turn:] + tools[:turn]
+        plan += [(tool, task, seed) for task in TASKS for tool in order]
     return plan
 
 
@@ -225,7 +235,7 @@ def main(argv: list[str]) -> None:
         from benchmarks.overhead_cli import overhead_run
 
         overhead_run(argv[1] if len(argv) > 1 else "")
-    elif verb in ("all", "interleaved", "round10", "summary"):
+    elif verb in ("all", "interleaved", "round10", "round12", "summary"):
         from benchmarks.vs_kerastuner_summary import summarize
 
         if verb == "all":
@@ -234,11 +244,13 @@ def main(argv: list[str]) -> None:
         elif verb == "interleaved":
             run_plan(interleaved_plan(), INTERLEAVED)
         elif verb == "round10":
-            run_plan(interleaved_plan(pair=ROUND10_TOOLS), ROUND10)
+            run_plan(interleaved_plan(tools=ROUND10_TOOLS), ROUND10)
+        elif verb == "round12":
+            run_plan(interleaved_plan(tools=ROUND12_TOOLS), ROUND12)
         summarize()
     else:
-        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, round10, run, overhead, "
-                 "summary")  # fmt: skip
+        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, round10, round12, run, "
+                 "overhead, summary")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 import hpsearch
-from benchmarks import round10
+from benchmarks import ab_rule
 from benchmarks.anytime import spread
 from benchmarks.run_space import machine
 from benchmarks.vs_kerastuner import (
@@ -24,9 +24,12 @@ from benchmarks.vs_kerastuner import (
     HERE,
     HPSEARCH_ARMS,
     INTERLEAVED,
+    INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
     ROUND10,
     ROUND10_TOOLS,
+    ROUND12,
+    ROUND12_TOOLS,
     RUNS,
     TASKS,
     TOOLS,
@@ -99,12 +102,31 @@ def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
     }
 
 
-def _headline(rows, interleaved) -> tuple[dict[str, Any], str]:
+def _complete(rows, tools: tuple[str, ...]) -> bool:
+    """Whether ``rows`` hold every tool's run on every task for every interleaved seed."""
+    return all(
+        {r["seed"] for r in rows.get((tool, task), [])} >= set(INTERLEAVED_SEEDS)
+        for tool in tools for task in TASKS
+    )  # fmt: skip
+
+
+def _round12_arm(round12) -> str:
+    """Round 12's hpsearch arm that the headline takes: the candidate if the rule adopts it."""
+    adopted = ab_rule.decision(round12, "hpsearch_early", _maximizes)["adopted"]
+    return "hpsearch_early" if adopted else "hpsearch"
+
+
+def _headline(rows, interleaved, round12=None) -> tuple[dict[str, Any], str]:
     """The comparison the top-level numbers give, and where it comes from.
 
     Declared in round 7: the interleaved rows, once there, replace the first round's, whose
-    tools ran hours apart on a machine whose speed drifts.
+    tools ran hours apart on a machine whose speed drifts. Declared in round 12: its rows,
+    once complete, replace round 7's, with the arm its validation rule picks.
     """
+    if round12 and _complete(round12, ROUND12_TOOLS):
+        arm = _round12_arm(round12)
+        versus = {task: _versus_hyperband(round12, task, arm) for task in TASKS}
+        return versus, f"round 12 rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
     if interleaved:
         seeds = sorted({r["seed"] for runs in interleaved.values() for r in runs})
         versus = {task: _versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
@@ -117,23 +139,43 @@ def _round10(rows, interleaved) -> dict[str, Any]:
     Hyperband rows with the session's drift beside it (reported, deciding nothing)."""
     hyperband = {key: runs for key, runs in interleaved.items() if key[0] == "kt_hyperband"}
     return {
-        "decision": round10.decision(rows, _maximizes),
-        "drift_seconds_per_epoch_vs_round7": round10.drift(rows, interleaved),
+        "decision": ab_rule.decision(rows, "hpsearch_center", _maximizes),
+        "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "center_vs_round7_hyperband": {
-            task: _versus_hyperband(rows | hyperband, task, round10.CANDIDATE) for task in TASKS
+            task: _versus_hyperband(rows | hyperband, task, "hpsearch_center") for task in TASKS
         },
         "per_tool": _per_tool(rows),
-        "runs": [
-            {k: v for k, v in r.items() if k != "timeline"} for runs in rows.values() for r in runs
-        ],  # fmt: skip
+        "runs": _without_timelines(rows),
     }
 
 
+def _round12(rows, interleaved) -> dict[str, Any]:
+    """Round 12's decision (validation only), both arms against the same session's Hyperband,
+    and the session's drift against round 7."""
+    return {
+        "complete": _complete(rows, ROUND12_TOOLS),
+        "decision": ab_rule.decision(rows, "hpsearch_early", _maximizes),
+        "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
+        "versus_hyperband": {
+            arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS}
+            for arm in ("hpsearch", "hpsearch_early")
+        },
+        "per_tool": _per_tool(rows),
+        "runs": _without_timelines(rows),
+    }
+
+
+def _without_timelines(rows) -> list[dict[str, Any]]:
+    """Every run's row without its timeline (the run files keep it)."""
+    return [{k: v for k, v in r.items() if k != "timeline"}
+            for runs in rows.values() for r in runs]  # fmt: skip
+
+
 def summarize() -> None:
-    rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
+    rows, interleaved, center, early = _rows(), _rows(INTERLEAVED), _rows(ROUND10), _rows(ROUND12)
     overheads = {path.stem: json.loads(path.read_text()) for path in RUNS.glob("overhead*.json")}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus, headline_from = _headline(rows, interleaved)
+    versus, headline_from = _headline(rows, interleaved, early)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
@@ -159,14 +201,13 @@ def summarize() -> None:
         "versus_hyperband_by_arm": by_arm,
         "per_tool": _per_tool(rows),
         "interleaved_per_tool": _per_tool(interleaved),
-        "runs": [{k: v for k, v in r.items() if k != "timeline"} for runs in rows.values()
-                 for r in runs],
-        "interleaved_runs": [{k: v for k, v in r.items() if k != "timeline"}
-                             for runs in interleaved.values() for r in runs],  # fmt: skip
+        "runs": _without_timelines(rows),
+        "interleaved_runs": _without_timelines(interleaved),
         "overhead_runs": overheads,
         "round10": _round10(center, interleaved) if center else None,
+        "round12": _round12(early, interleaved) if early else None,
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10",
+        "... round10; ... round12",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -176,6 +217,8 @@ def summarize() -> None:
         plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
     if center:
         plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
+    if early:
+        plot(early, HERE / "results" / "vs_kerastuner_round12.png", ROUND12_TOOLS)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

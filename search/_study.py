@@ -64,6 +64,11 @@ PRUNERS: dict[str, Callable[[int], optuna.pruners.BasePruner]] = {
     "median": lambda max_steps: SnapshotPruner(
         optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
     ),
+    # Pruning once 2 trials have completed: with 5, 3-fold trials ran unpruned for the first
+    # 51-103 s of 150 s searches (benchmarks/README.md, "Round 12").
+    "median-early": lambda max_steps: SnapshotPruner(
+        optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+    ),
     "hyperband": lambda max_steps: optuna.pruners.HyperbandPruner(
         min_resource=1, max_resource=max_steps
     ),

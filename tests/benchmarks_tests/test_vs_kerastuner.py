@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 
-from benchmarks import round10
+from benchmarks import ab_rule
 from benchmarks.vs_kerastuner import (
     CHECKPOINTS,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
     ROUND10_TOOLS,
+    ROUND12_TOOLS,
     TASKS,
     interleaved_plan,
 )
@@ -71,14 +72,53 @@ def test_round10_decides_on_validation_no_worse_at_the_budget_and_better_as_ofte
     for candidate, passes in ((early_lead, True), (late_loss, False)):
         rows = {
             (tool, "california"): _validation_rows(tool, "california", scores)
-            for tool, scores in ((round10.BASE, base), (round10.CANDIDATE, candidate))
+            for tool, scores in ((ab_rule.BASE, base), ("hpsearch_center", candidate))
         }
-        verdict = round10.task_verdict(rows, "california", maximize=False)
+        verdict = ab_rule.task_verdict(rows, "california", "hpsearch_center", maximize=False)
         assert verdict["passes"] is passes
     assert verdict["checkpoints_better"] == 6 and not verdict["no_worse_at_budget"]
 
 
 def test_round10_runs_its_two_arms_back_to_back():
-    plan = interleaved_plan(pair=ROUND10_TOOLS)
+    plan = interleaved_plan(tools=ROUND10_TOOLS)
     assert {tool for tool, _, _ in plan} == set(ROUND10_TOOLS)
     assert plan[0][0] == "hpsearch" and plan[len(TASKS) * 2][0] == "hpsearch_center"
+
+
+def test_round12_runs_its_three_arms_back_to_back_each_going_first_in_turn():
+    plan = interleaved_plan(tools=ROUND12_TOOLS)
+    assert len(plan) == len(set(plan)) == len(INTERLEAVED_SEEDS) * len(TASKS) * 3
+    triples = [plan[i : i + 3] for i in range(0, len(plan), 3)]
+    for triple in triples:
+        assert len({(task, seed) for _, task, seed in triple}) == 1
+        assert {tool for tool, _, _ in triple} == set(ROUND12_TOOLS)
+    firsts = [triple[0][0] for triple in triples[:: len(TASKS)]]
+    assert firsts[:3] == list(ROUND12_TOOLS)
+
+
+def _round12_rows(early: dict[str, float]) -> dict:
+    """Five seeds of the three arms; the defaults score 0.3 MSE and 0.8 accuracy throughout."""
+    scores = {"hpsearch": {"california": 0.3, "fashion_mlp": 0.8}, "hpsearch_early": early,
+              "kt_hyperband": {"california": 0.35, "fashion_mlp": 0.82}}  # fmt: skip
+    rows = {}
+    for (tool, by_task), seed in itertools.product(scores.items(), INTERLEAVED_SEEDS):
+        for task, score in by_task.items():
+            curve = [score] * len(CHECKPOINTS)
+            rows.setdefault((tool, task), []).append(_row(tool, task, seed, curve, None))
+    return rows
+
+
+def test_complete_round12_rows_give_the_headline_with_the_arm_its_validation_rule_picks():
+    interleaved = _rows("hpsearch", [0.2] * len(CHECKPOINTS), [0.4] * len(CHECKPOINTS))
+    better_on_both = _round12_rows({"california": 0.25, "fashion_mlp": 0.85})
+    versus, source = _headline({}, interleaved, better_on_both)
+    assert source.endswith("arm hpsearch_early")
+    assert versus["fashion_mlp"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.85
+
+    worse_on_one = _round12_rows({"california": 0.35, "fashion_mlp": 0.85})
+    versus, source = _headline({}, interleaved, worse_on_one)
+    assert source.endswith("arm hpsearch")
+    assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch_better_by"] > 0.049
+
+    incomplete = {key: runs[:4] for key, runs in better_on_both.items()}
+    assert _headline({}, interleaved, incomplete)[1].startswith("interleaved rows")

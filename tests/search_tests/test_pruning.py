@@ -9,6 +9,7 @@ import pytest
 from optuna.trial import TrialState
 
 from hpsearch._pruning import SnapshotPruner, pruner_name
+from hpsearch._study import make_pruner
 
 STEPS = 8
 
@@ -118,3 +119,21 @@ def test_other_reads_go_to_the_study(tmp_path):
 )
 def test_pruner_name_is_the_deciding_pruners(pruner, name):
     assert pruner_name(pruner) == name
+
+
+@pytest.mark.parametrize(("name", "startup"), [("median", 5), ("median-early", 2)])
+def test_the_median_pruners_start_pruning_after_their_number_of_complete_trials(name, startup):
+    """A trial far worse than every completed one is kept until ``startup`` have completed."""
+    study = optuna.create_study(pruner=make_pruner(name, max_steps=STEPS))
+    kept_while_few = []
+    for completed in range(startup + 1):
+        bad = study.ask()
+        for step in range(2):  # step 0 is the warm-up step
+            bad.report(100.0, step)
+        kept_while_few.append(not bad.should_prune())
+        study.tell(bad, state=TrialState.PRUNED)
+        good = study.ask()
+        for step in range(2):
+            good.report(1.0 + completed, step)
+        study.tell(good, 1.0 + completed)
+    assert kept_while_few == [True] * startup + [False]

@@ -1,4 +1,4 @@
-"""Round 10 (README): does starting a new study at the middle of the space help?
+"""The rule of rounds 10 and 12 (README): does a candidate engine change beat the defaults?
 
 The decision is taken on validation scores only (each arm's best CV mean so far at each
 checkpoint), as declared before the runs; the test scores are reported beside it. Both arms
@@ -14,7 +14,8 @@ import numpy as np
 from benchmarks.anytime import spread
 from benchmarks.vs_kerastuner import CHECKPOINTS, TASKS
 
-BASE, CANDIDATE = "hpsearch", "hpsearch_center"
+#: The arm every candidate is measured against: hpsearch's defaults.
+BASE = "hpsearch"
 
 
 def _medians(runs: list[dict[str, Any]], key: str, *, maximize: bool) -> list[float | None]:
@@ -31,17 +32,17 @@ def _better(a: float | None, b: float | None, *, maximize: bool) -> int:
     return 1 if (a > b) == maximize else -1
 
 
-def task_verdict(rows, task: str, *, maximize: bool) -> dict[str, Any]:
+def task_verdict(rows, task: str, candidate_arm: str, *, maximize: bool) -> dict[str, Any]:
     """The declared rule on one task: no worse at 150 s, and better at no fewer checkpoints
     than it is worse at, by the median over seeds of the best validation score so far."""
     base = _medians(rows.get((BASE, task), []), "validation", maximize=maximize)
-    candidate = _medians(rows.get((CANDIDATE, task), []), "validation", maximize=maximize)
+    candidate = _medians(rows.get((candidate_arm, task), []), "validation", maximize=maximize)
     signs = [_better(c, b, maximize=maximize) for c, b in zip(candidate, base, strict=True)]
     better, worse = signs.count(1), signs.count(-1)
     return {
         "validation_median": {
             BASE: dict(zip(map(str, CHECKPOINTS), base, strict=True)),
-            CANDIDATE: dict(zip(map(str, CHECKPOINTS), candidate, strict=True)),
+            candidate_arm: dict(zip(map(str, CHECKPOINTS), candidate, strict=True)),
         },  # fmt: skip
         "checkpoints_better": better,
         "checkpoints_worse": worse,
@@ -50,10 +51,15 @@ def task_verdict(rows, task: str, *, maximize: bool) -> dict[str, Any]:
     }
 
 
-def decision(rows, maximizes) -> dict[str, Any]:
-    """Each task's verdict and whether the center start becomes the default (both pass)."""
-    verdicts = {task: task_verdict(rows, task, maximize=maximizes(task)) for task in TASKS}
-    return {"tasks": verdicts, "adopted": all(v["passes"] for v in verdicts.values())}
+def decision(rows, candidate_arm: str, maximizes) -> dict[str, Any]:
+    """Each task's verdict and whether the candidate becomes the default (both tasks pass)."""
+    verdicts = {task: task_verdict(rows, task, candidate_arm, maximize=maximizes(task))
+                for task in TASKS}  # fmt: skip
+    return {
+        "candidate": candidate_arm,
+        "tasks": verdicts,
+        "adopted": all(v["passes"] for v in verdicts.values()),
+    }
 
 
 def _per_epoch(row: dict[str, Any]) -> float:
