@@ -9,6 +9,7 @@ Usage:
     python -m benchmarks.vs_kerastuner interleaved           # hpsearch and Hyperband in turns
     python -m benchmarks.vs_kerastuner round10               # without and with a center start
     python -m benchmarks.vs_kerastuner round12               # median pruner, early, Hyperband
+    python -m benchmarks.vs_kerastuner round13               # one process, one per core, Hyperband
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -17,6 +18,7 @@ Usage:
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -80,19 +82,22 @@ def bench_dataset(task: Task) -> Dataset:
                    SealedTest(x_test, y_test), full.source, full.class_names)  # fmt: skip
 
 
-#: hpsearch's arms: sampler, pruner, fold halving, whether trial 0 is the space's middle.
+#: hpsearch's arms: sampler, pruner, fold halving, whether trial 0 is the space's middle,
+#: worker processes at once (1: every trial in the calling process).
 #: ``hpsearch`` is the defaults of rounds 1-11. ``hpsearch_halving`` was added after the first
 #: round, to measure successive halving over folds (README, "Round 2"), ``hpsearch_round3``
 #: is the defaults again on the engine of round 3 (README, "Round 3"), ``hpsearch_center``
 #: the defaults with the middle of the space first (README, "Round 10"), and
-#: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12").
+#: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12"),
+#: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13").
 HPSEARCH_ARMS = {
-    "hpsearch": ("tpe", "median", 1, False),
-    "hpsearch_random": ("random", "none", 1, False),
-    "hpsearch_halving": ("tpe", "median", 3, False),
-    "hpsearch_round3": ("tpe", "median", 1, False),
-    "hpsearch_center": ("tpe", "median", 1, True),
-    "hpsearch_early": ("tpe", "median-early", 1, False),
+    "hpsearch": ("tpe", "median", 1, False, 1),
+    "hpsearch_random": ("random", "none", 1, False, 1),
+    "hpsearch_halving": ("tpe", "median", 3, False, 1),
+    "hpsearch_round3": ("tpe", "median", 1, False, 1),
+    "hpsearch_center": ("tpe", "median", 1, True, 1),
+    "hpsearch_early": ("tpe", "median-early", 1, False, 1),
+    "hpsearch_workers": ("tpe", "median", 1, False, os.cpu_count() or 1),
 }
 TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch_halving",
          "hpsearch_round3")  # fmt: skip
@@ -104,12 +109,12 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
     x_test, y_test = dataset.test.open()
     data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
                          name=dataset.name)  # fmt: skip
-    sampler, pruner, fold_halving, center_start = HPSEARCH_ARMS[arm]
+    sampler, pruner, fold_halving, center_start, workers = HPSEARCH_ARMS[arm]
     started = time.time()
     result = hpsearch.optimize(
         space, data, trials=100_000, timeout=BUDGET_SECONDS, folds=FOLDS,
         max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
-        fold_halving=fold_halving, center_start=center_start,
+        fold_halving=fold_halving, center_start=center_start, workers=workers,
         final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
         output_dir=workdir, echo=lambda line: None,
     )  # fmt: skip
@@ -179,6 +184,18 @@ ROUND10_TOOLS = ("hpsearch", "hpsearch_center")
 ROUND12 = RUNS / "round12"
 ROUND12_TOOLS = ("hpsearch", "hpsearch_early", "kt_hyperband")
 
+#: Round 13 (README): the defaults in one process, in one worker per core, and Hyperband.
+ROUND13 = RUNS / "round13"
+ROUND13_TOOLS = ("hpsearch", "hpsearch_workers", "kt_hyperband")
+
+#: The interleaved rounds by verb: where their rows go and the tools of each (seed, task).
+ROUNDS = {
+    "interleaved": (INTERLEAVED, INTERLEAVED_TOOLS),
+    "round10": (ROUND10, ROUND10_TOOLS),
+    "round12": (ROUND12, ROUND12_TOOLS),
+    "round13": (ROUND13, ROUND13_TOOLS),
+}
+
 
 def run_file(tool: str, task: str, seed: int, folder: Path = RUNS) -> Path:
     return folder / f"{tool}_{task}_{seed}.json"
@@ -235,22 +252,19 @@ def main(argv: list[str]) -> None:
         from benchmarks.overhead_cli import overhead_run
 
         overhead_run(argv[1] if len(argv) > 1 else "")
-    elif verb in ("all", "interleaved", "round10", "round12", "summary"):
+    elif verb in ("all", "summary", *ROUNDS):
         from benchmarks.vs_kerastuner_summary import summarize
 
         if verb == "all":
             seeds = tuple(int(s) for s in argv[2:]) if "--seeds" in argv else SEEDS
             run_plan(first_round_plan(seeds))
-        elif verb == "interleaved":
-            run_plan(interleaved_plan(), INTERLEAVED)
-        elif verb == "round10":
-            run_plan(interleaved_plan(tools=ROUND10_TOOLS), ROUND10)
-        elif verb == "round12":
-            run_plan(interleaved_plan(tools=ROUND12_TOOLS), ROUND12)
+        elif verb in ROUNDS:
+            folder, tools = ROUNDS[verb]
+            run_plan(interleaved_plan(tools=tools), folder)
         summarize()
     else:
-        sys.exit(f"unknown verb {verb!r}; known: all, interleaved, round10, round12, run, "
-                 "overhead, summary")  # fmt: skip
+        sys.exit(f"unknown verb {verb!r}; known: all, {', '.join(ROUNDS)}, run, overhead, "
+                 "summary")  # fmt: skip
 
 
 if __name__ == "__main__":

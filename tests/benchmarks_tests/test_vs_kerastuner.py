@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from benchmarks import ab_rule
 from benchmarks.vs_kerastuner import (
     CHECKPOINTS,
+    HPSEARCH_ARMS,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
     ROUND10_TOOLS,
     ROUND12_TOOLS,
+    ROUND13_TOOLS,
+    ROUNDS,
     TASKS,
     interleaved_plan,
 )
@@ -85,15 +90,24 @@ def test_round10_runs_its_two_arms_back_to_back():
     assert plan[0][0] == "hpsearch" and plan[len(TASKS) * 2][0] == "hpsearch_center"
 
 
-def test_round12_runs_its_three_arms_back_to_back_each_going_first_in_turn():
-    plan = interleaved_plan(tools=ROUND12_TOOLS)
+@pytest.mark.parametrize("tools", [ROUND12_TOOLS, ROUND13_TOOLS])
+def test_rounds_12_and_13_run_three_arms_back_to_back_each_going_first_in_turn(tools):
+    plan = interleaved_plan(tools=tools)
     assert len(plan) == len(set(plan)) == len(INTERLEAVED_SEEDS) * len(TASKS) * 3
     triples = [plan[i : i + 3] for i in range(0, len(plan), 3)]
     for triple in triples:
         assert len({(task, seed) for _, task, seed in triple}) == 1
-        assert {tool for tool, _, _ in triple} == set(ROUND12_TOOLS)
+        assert {tool for tool, _, _ in triple} == set(tools)
     firsts = [triple[0][0] for triple in triples[:: len(TASKS)]]
-    assert firsts[:3] == list(ROUND12_TOOLS)
+    assert firsts[:3] == list(tools)
+
+
+def test_every_round_names_only_arms_that_exist_and_round13_differs_only_in_workers():
+    for _, tools in ROUNDS.values():
+        assert all(tool in HPSEARCH_ARMS or tool.startswith("kt_") for tool in tools)
+    *same, workers = HPSEARCH_ARMS["hpsearch_workers"]
+    assert same == list(HPSEARCH_ARMS["hpsearch"][:-1])
+    assert HPSEARCH_ARMS["hpsearch"][-1] == 1 and workers >= 1
 
 
 def _round12_rows(early: dict[str, float]) -> dict:
