@@ -28,8 +28,7 @@ from benchmarks.vs_kerastuner import (
     INTERLEAVED_TOOLS,
     ROUND10,
     ROUND10_TOOLS,
-    ROUND12,
-    ROUND12_TOOLS,
+    ROUNDS,
     RUNS,
     TASKS,
     TOOLS,
@@ -110,23 +109,30 @@ def _complete(rows, tools: tuple[str, ...]) -> bool:
     )  # fmt: skip
 
 
-def _round12_arm(round12) -> str:
-    """Round 12's hpsearch arm that the headline takes: the candidate if the rule adopts it."""
-    adopted = ab_rule.decision(round12, "hpsearch_early", _maximizes)["adopted"]
-    return "hpsearch_early" if adopted else "hpsearch"
+#: The same-session rounds against Hyperband, oldest first, each with its candidate arm
+#: (README, "Round 12", "Round 13"): the latest complete one gives the headline.
+AB_ROUNDS = {"round12": "hpsearch_early", "round13": "hpsearch_workers"}
 
 
-def _headline(rows, interleaved, round12=None) -> tuple[dict[str, Any], str]:
+def _picked_arm(rows, candidate: str) -> str:
+    """The hpsearch arm a round's headline takes: the candidate if its rule adopts it."""
+    adopted = ab_rule.decision(rows, candidate, _maximizes)["adopted"]
+    return candidate if adopted else "hpsearch"
+
+
+def _headline(rows, interleaved, ab_rounds=None) -> tuple[dict[str, Any], str]:
     """The comparison the top-level numbers give, and where it comes from.
 
     Declared in round 7: the interleaved rows, once there, replace the first round's, whose
-    tools ran hours apart on a machine whose speed drifts. Declared in round 12: its rows,
-    once complete, replace round 7's, with the arm its validation rule picks.
+    tools ran hours apart on a machine whose speed drifts. Declared in rounds 12 and 13: the
+    latest of their rows that is complete replaces them, with the arm its validation rule
+    picks.
     """
-    if round12 and _complete(round12, ROUND12_TOOLS):
-        arm = _round12_arm(round12)
-        versus = {task: _versus_hyperband(round12, task, arm) for task in TASKS}
-        return versus, f"round 12 rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
+    for name, round_rows in reversed(list((ab_rounds or {}).items())):
+        if round_rows and _complete(round_rows, ROUNDS[name][1]):
+            arm = _picked_arm(round_rows, AB_ROUNDS[name])
+            versus = {task: _versus_hyperband(round_rows, task, arm) for task in TASKS}
+            return versus, f"{name} rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
     if interleaved:
         seeds = sorted({r["seed"] for runs in interleaved.values() for r in runs})
         versus = {task: _versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
@@ -149,16 +155,17 @@ def _round10(rows, interleaved) -> dict[str, Any]:
     }
 
 
-def _round12(rows, interleaved) -> dict[str, Any]:
-    """Round 12's decision (validation only), both arms against the same session's Hyperband,
-    and the session's drift against round 7."""
+def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
+    """A same-session round's decision (validation only), both its hpsearch arms against its
+    own Hyperband rows, and the session's drift against round 7."""
+    candidate = AB_ROUNDS[name]
     return {
-        "complete": _complete(rows, ROUND12_TOOLS),
-        "decision": ab_rule.decision(rows, "hpsearch_early", _maximizes),
+        "complete": _complete(rows, ROUNDS[name][1]),
+        "decision": ab_rule.decision(rows, candidate, _maximizes),
         "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "versus_hyperband": {
             arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS}
-            for arm in ("hpsearch", "hpsearch_early")
+            for arm in ("hpsearch", candidate)
         },
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
@@ -172,10 +179,11 @@ def _without_timelines(rows) -> list[dict[str, Any]]:
 
 
 def summarize() -> None:
-    rows, interleaved, center, early = _rows(), _rows(INTERLEAVED), _rows(ROUND10), _rows(ROUND12)
+    rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
+    ab_rounds = {name: _rows(ROUNDS[name][0]) for name in AB_ROUNDS}
     overheads = {path.stem: json.loads(path.read_text()) for path in RUNS.glob("overhead*.json")}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus, headline_from = _headline(rows, interleaved, early)
+    versus, headline_from = _headline(rows, interleaved, ab_rounds)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
@@ -205,9 +213,10 @@ def summarize() -> None:
         "interleaved_runs": _without_timelines(interleaved),
         "overhead_runs": overheads,
         "round10": _round10(center, interleaved) if center else None,
-        "round12": _round12(early, interleaved) if early else None,
+        **{name: _ab_round(name, round_rows, interleaved) if round_rows else None
+           for name, round_rows in ab_rounds.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12",
+        "... round10; ... round12; ... round13",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -217,8 +226,9 @@ def summarize() -> None:
         plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
     if center:
         plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
-    if early:
-        plot(early, HERE / "results" / "vs_kerastuner_round12.png", ROUND12_TOOLS)
+    for name, round_rows in ab_rounds.items():
+        if round_rows:
+            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", ROUNDS[name][1])
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

@@ -110,9 +110,10 @@ def test_every_round_names_only_arms_that_exist_and_round13_differs_only_in_work
     assert HPSEARCH_ARMS["hpsearch"][-1] == 1 and workers >= 1
 
 
-def _round12_rows(early: dict[str, float]) -> dict:
-    """Five seeds of the three arms; the defaults score 0.3 MSE and 0.8 accuracy throughout."""
-    scores = {"hpsearch": {"california": 0.3, "fashion_mlp": 0.8}, "hpsearch_early": early,
+def _ab_rows(candidate: str, scores_by_task: dict[str, float]) -> dict:
+    """Five seeds of a same-session round's three arms; the defaults score 0.3 MSE and 0.8
+    accuracy throughout, Hyperband 0.35 and 0.82, ``candidate`` ``scores_by_task``."""
+    scores = {"hpsearch": {"california": 0.3, "fashion_mlp": 0.8}, candidate: scores_by_task,
               "kt_hyperband": {"california": 0.35, "fashion_mlp": 0.82}}  # fmt: skip
     rows = {}
     for (tool, by_task), seed in itertools.product(scores.items(), INTERLEAVED_SEEDS):
@@ -124,15 +125,28 @@ def _round12_rows(early: dict[str, float]) -> dict:
 
 def test_complete_round12_rows_give_the_headline_with_the_arm_its_validation_rule_picks():
     interleaved = _rows("hpsearch", [0.2] * len(CHECKPOINTS), [0.4] * len(CHECKPOINTS))
-    better_on_both = _round12_rows({"california": 0.25, "fashion_mlp": 0.85})
-    versus, source = _headline({}, interleaved, better_on_both)
+    better_on_both = _ab_rows("hpsearch_early", {"california": 0.25, "fashion_mlp": 0.85})
+    versus, source = _headline({}, interleaved, {"round12": better_on_both})
     assert source.endswith("arm hpsearch_early")
     assert versus["fashion_mlp"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.85
 
-    worse_on_one = _round12_rows({"california": 0.35, "fashion_mlp": 0.85})
-    versus, source = _headline({}, interleaved, worse_on_one)
+    worse_on_one = _ab_rows("hpsearch_early", {"california": 0.35, "fashion_mlp": 0.85})
+    versus, source = _headline({}, interleaved, {"round12": worse_on_one})
     assert source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch_better_by"] > 0.049
 
     incomplete = {key: runs[:4] for key, runs in better_on_both.items()}
-    assert _headline({}, interleaved, incomplete)[1].startswith("interleaved rows")
+    assert _headline({}, interleaved, {"round12": incomplete})[1].startswith("interleaved rows")
+
+
+def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_ones_do_not():
+    round12 = _ab_rows("hpsearch_early", {"california": 0.35, "fashion_mlp": 0.85})
+    round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
+    versus, source = _headline({}, {}, {"round12": round12, "round13": round13})
+    assert source.startswith("round13 rows") and source.endswith("arm hpsearch_workers")
+    assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.25
+
+    incomplete = {key: runs[1:] for key, runs in round13.items()}
+    versus, source = _headline({}, {}, {"round12": round12, "round13": incomplete})
+    assert source.startswith("round12 rows") and source.endswith("arm hpsearch")
+    assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
