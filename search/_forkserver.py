@@ -11,6 +11,8 @@ Fresh interpreters ("spawn") are kept where a fork cannot match them: a worker g
 parent whose Keras backend or debug flag changed since the server started (both were fixed
 when the server imported Keras). The rest of the environment reaches each worker as it is
 at the worker's start (``worker_environment``), as it would through spawn.
+
+Either way a worker does not run the parent's ``__main__`` again (``start_worker``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,29 @@ def worker_context(envs: list[dict[str, str]]) -> BaseContext:
 def worker_environment(env: dict[str, str]) -> dict[str, str]:
     """The parent's environment now, with the worker's own settings over it."""
     return dict(os.environ) | env
+
+
+def start_worker(process: multiprocessing.process.BaseProcess) -> None:
+    """Starts ``process`` without having it re-run the parent's ``__main__`` first.
+
+    Python's fork server and spawn import the parent's main script in each child, so that
+    what it defines can be unpickled there. A worker gets its search by value
+    (``cloudpickle``) and needs none of it, and running it again does harm: a script read
+    from stdin (``python - < search.py``) has no file to run, and its worker died of
+    ``FileNotFoundError: '<stdin>'``; a script without an ``if __name__ == "__main__"``
+    guard started its search again in every worker, which multiprocessing stops with a
+    ``RuntimeError``, so each worker died. With neither ``__spec__`` nor
+    ``__file__`` on the main module, multiprocessing leaves it out.
+    """
+    main = sys.modules["__main__"]
+    saved = {key: main.__dict__[key] for key in ("__spec__", "__file__") if key in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        process.start()
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 def prestart(*, on_gpu: bool = False) -> None:

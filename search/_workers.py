@@ -33,7 +33,7 @@ import cloudpickle
 import optuna
 
 from hpsearch._errors import HpsearchError, one_line
-from hpsearch._forkserver import worker_context, worker_environment
+from hpsearch._forkserver import start_worker, worker_context, worker_environment
 from hpsearch._job import SearchJob, open_search
 from hpsearch._outage import STORAGE_ERRORS
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
@@ -183,7 +183,7 @@ class _Workers:
         env = worker_environment(self.envs[slot])
         args = (self.packed, guard, self.share, self.deadline, self.events, slot, env)
         process = self.context.Process(target=_worker, args=args, daemon=True)
-        process.start()
+        start_worker(process)
         self.slots[slot] = process
 
     def handle(self, slot: int, kind: str, payload: list) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 from tests.conftest import space_file
@@ -102,3 +104,29 @@ def test_a_killed_parent_stops_its_worker(tmp_path, data_dir):
     assert worker != search.pid
     _wait_for(lambda: _process_gone(worker), seconds=60)
     assert [t.state for t in trials(storage)] == [TrialState.COMPLETE, TrialState.FAIL]
+
+
+#: A user's script as written at the top level, with no ``if __name__ == "__main__"`` guard.
+UNGUARDED_SCRIPT = """
+import hpsearch
+print("the script ran")
+result = hpsearch.optimize({space!r}, trials=2, folds=2, max_epochs=2, subsample=0.2, seed=3,
+                           workers=2, storage={storage!r}, final=False, echo=lambda line: None)
+print("complete", sum(t.state.name == "COMPLETE" for t in result.study.trials))
+"""
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_workers_do_not_run_the_parents_script_again(tmp_path, data_dir, source):
+    # Before, a script from stdin lost its workers (FileNotFoundError: '<stdin>'), and a file
+    # without a guard started its search again in each, which died of a RuntimeError.
+    script = UNGUARDED_SCRIPT.format(space=space_file("tiny"),
+                                     storage=f"sqlite:///{tmp_path}/script.db")  # fmt: skip
+    (tmp_path / "search.py").write_text(script)
+    command, stdin = ([sys.executable, "-"], script) if source == "stdin" else (
+        [sys.executable, "search.py"], None)  # fmt: skip
+    env = {**os.environ, "HPSEARCH_DATA_DIR": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(command, input=stdin, cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["the script ran", "complete 2"], done.stdout
