@@ -12,11 +12,13 @@ parent whose Keras backend or debug flag changed since the server started (both 
 when the server imported Keras). The rest of the environment reaches each worker as it is
 at the worker's start (``worker_environment``), as it would through spawn.
 
-Either way a worker does not run the parent's ``__main__`` again (``start_worker``).
+Either way neither the server nor a worker runs the parent's ``__main__`` again
+(``start_worker``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -55,31 +57,39 @@ def worker_environment(env: dict[str, str]) -> dict[str, str]:
     return dict(os.environ) | env
 
 
-def start_worker(process: multiprocessing.process.BaseProcess) -> None:
-    """Starts ``process`` without having it re-run the parent's ``__main__`` first.
+@contextlib.contextmanager
+def _main_script_left_out():
+    """Hides the parent's main script from multiprocessing while a process starts.
 
-    Python's fork server and spawn import the parent's main script in each child, so that
-    what it defines can be unpickled there. A worker gets its search by value
-    (``cloudpickle``) and needs none of it, and running it again does harm: a script read
-    from stdin (``python - < search.py``) has no file to run, and its worker died of
-    ``FileNotFoundError: '<stdin>'``; a script without an ``if __name__ == "__main__"``
-    guard started its search again in every worker, which multiprocessing stops with a
-    ``RuntimeError``, so each worker died. With neither ``__spec__`` nor
-    ``__file__`` on the main module, multiprocessing leaves it out.
+    Python's fork server and spawn import the parent's main script in each child (and, in
+    some versions, in the server), so that what it defines can be unpickled there. A worker
+    gets its search by value (``cloudpickle``) and needs none of it, and running it again
+    does harm: a script read from stdin (``python - < search.py``) has no file to run, and
+    its worker died of ``FileNotFoundError: '<stdin>'``; a script without an
+    ``if __name__ == "__main__"`` guard started its search again in every worker, which
+    multiprocessing stops with a ``RuntimeError``, so each worker died. With neither
+    ``__spec__`` nor ``__file__`` on the main module, multiprocessing leaves it out.
     """
     main = sys.modules["__main__"]
     saved = {key: main.__dict__[key] for key in ("__spec__", "__file__") if key in main.__dict__}
     main.__dict__.pop("__file__", None)
     main.__spec__ = None
     try:
-        process.start()
+        yield
     finally:
         main.__dict__.pop("__spec__", None)
         main.__dict__.update(saved)
+
+
+def start_worker(process: multiprocessing.process.BaseProcess) -> None:
+    """Starts ``process`` without having it re-run the parent's ``__main__`` first."""
+    with _main_script_left_out():
+        process.start()
 
 
 def prestart(*, on_gpu: bool = False) -> None:
     """Starts the fork server now, if workers will fork from it, so that its import of Keras
     runs while this process imports its own and loads the data, not after them."""
     if not on_gpu and worker_context([{}]).get_start_method() == "forkserver":
-        forkserver.ensure_running()
+        with _main_script_left_out():
+            forkserver.ensure_running()
