@@ -8,11 +8,12 @@ epoch), 18 ``get_trial`` reads, 13 ``set_trial_user_attr`` calls, and one trial'
 and end. It answers whether writing a running trial's records in one transaction would
 pay; it decides nothing by itself.
 
-    python -m benchmarks.storage_calls [REPEATS]
+    python -m benchmarks.storage_calls [REPEATS]    # writes results/storage_calls.json
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 import tempfile
@@ -22,6 +23,11 @@ from pathlib import Path
 import optuna
 from optuna.distributions import FloatDistribution
 from optuna.storages._rdb.storage import _create_scoped_session
+
+from benchmarks.run_space import machine
+from hpsearch._export import versions
+
+HERE = Path(__file__).resolve().parent
 
 PARAMS, REPORTS, USER_ATTRS = 18, 18, 13  # per trial, as in the 50-trial overhead run
 
@@ -72,9 +78,16 @@ def main(repeats: int) -> None:
         connection.close()
         storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
         study_id = storage.create_new_study([optuna.study.StudyDirection.MINIMIZE], "calls")
-        for _ in range(repeats):
-            print(one_repeat(storage, study_id), flush=True)
+        rows = [one_repeat(storage, study_id) for _ in range(repeats)]
         storage.engine.dispose()
+    result = {
+        "command": f"python -m benchmarks.storage_calls {repeats}",
+        "per_trial": {"params": PARAMS, "reports": REPORTS, "user_attrs": USER_ATTRS},
+        "milliseconds": rows, "machine": machine(), "versions": versions(),
+    }  # fmt: skip
+    out = HERE / "results" / "storage_calls.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(rows), "->", out)
 
 
 if __name__ == "__main__":
