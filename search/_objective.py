@@ -30,6 +30,7 @@ from hpsearch._fit import FitResult, FoldModels, fit_model
 from hpsearch._fold_cache import FoldCache
 from hpsearch._fold_halving import promoted
 from hpsearch._graphs import released_custom_gradients
+from hpsearch._held_writes import commit_held, holding
 from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
@@ -194,16 +195,22 @@ class Objective:
         return self.settings.seed + trial.number
 
     def __call__(self, trial: optuna.Trial) -> float:
+        with holding(trial):  # committed at its start, each fold's end and its end
+            return self._run(trial)
+
+    def _run(self, trial: optuna.Trial) -> float:
         # Which process runs the trial: a RUNNING trial whose process is gone was abandoned.
         trial.set_user_attr("host", socket.gethostname())
         trial.set_user_attr("pid", os.getpid())
         if "CUDA_VISIBLE_DEVICES" in os.environ:  # the GPU a worker was given
             trial.set_user_attr("cuda_visible_devices", os.environ["CUDA_VISIBLE_DEVICES"])
+        commit_held(trial)  # before the space's code runs, which may hang or kill the process
         self._report_seconds = 0.0
         params = self.space.suggested(trial)
         self._check_distributions(trial)
         seed = self.trial_seed(trial)
         trial.set_user_attr("seed", seed)
+        commit_held(trial)
         try:
             refuse_duplicate_start(trial)
             with released_custom_gradients():  # else TensorFlow keeps the trial's graphs
@@ -244,6 +251,7 @@ class Objective:
                 trial.set_user_attr(key, values)
             if fold == 0:  # the folds share one model
                 trial.set_user_attr("n_params", int(result.model.count_params()))
+            commit_held(trial)  # fold halving in other processes reads fold_scores
             if reporter.pruned_at is not None:
                 self._record_pruning(trial, fold, reporter)
             if fold < len(self.splits) - 1:

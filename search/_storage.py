@@ -20,6 +20,7 @@ from optuna.artifacts import FileSystemArtifactStore
 from sqlalchemy.engine import make_url
 
 from hpsearch._errors import HpsearchError
+from hpsearch._held_writes import HoldsRunningTrialWrites
 from hpsearch._sqlite import RUNNING_TRIAL_WRITES, CommitSync, create_in_wal_mode
 
 DEFAULT_STORAGE = "sqlite:///studies/hpsearch.db"
@@ -61,7 +62,7 @@ def redact(url: Any) -> str:
 _OPENED: weakref.WeakSet = weakref.WeakSet()
 
 
-class _TrackingRDBStorage(optuna.storages.RDBStorage):
+class _TrackingRDBStorage(HoldsRunningTrialWrites):
     """An RDB storage that remembers the trials this process created, and on a SQLite file
     lets a running trial's writes skip waiting for the disk (``_sqlite.py``).
 
@@ -69,10 +70,12 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
     process id) leaves a RUNNING trial that no process id and no heartbeat tie to anyone: it
     stayed RUNNING, one short of the study's count (CI, a PostgreSQL outage). Its creator
     finds it here and fails it (``_outage.py``). Each one joins :data:`_OPENED`, so that
-    :func:`release_all` can close it.
+    :func:`release_all` can close it. A running trial's writes can be held and committed
+    together (``_held_writes.py``).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._held = {}
         super().__init__(*args, **kwargs)
         self.created_here: set[int] = set()
         self._sync_engine()
@@ -82,11 +85,16 @@ class _TrackingRDBStorage(optuna.storages.RDBStorage):
         self.commit_sync = CommitSync(self.engine)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in super().__getstate__().items() if k != "commit_sync"}
+        state = super().__getstate__().items()
+        return {k: v for k, v in state if k not in ("commit_sync", "_held")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)  # a new engine
+        self._held = {}
         self._sync_engine()
+
+    def _held_commit(self):
+        return self.commit_sync.unsynced()  # what a running trial writes need not wait
 
     def _create_new_trial(self, study_id: int, template_trial=None):
         # The one method both ``create_new_trial`` and Optuna's cache in front call.
@@ -108,7 +116,7 @@ def _unsynced(write: Callable[..., Any]) -> Callable[..., Any]:
 
 for _name in RUNNING_TRIAL_WRITES:
     if hasattr(optuna.storages.RDBStorage, _name):  # one that Optuna renames just stays synced
-        setattr(_TrackingRDBStorage, _name, _unsynced(getattr(optuna.storages.RDBStorage, _name)))
+        setattr(_TrackingRDBStorage, _name, _unsynced(getattr(_TrackingRDBStorage, _name)))
 
 
 def _prepare_sqlite_file(path: Path, url: str) -> None:
