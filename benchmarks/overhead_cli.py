@@ -6,11 +6,15 @@ overhead too. The trials' timestamps say where the rest went: before the first t
 command's start), between trials (worker start-up and exit, the collection after each
 trial), inside trials but outside ``fit`` (sampling, building, user attributes).
 
-    python -m benchmarks.vs_kerastuner overhead [LABEL]
+    python -m benchmarks.vs_kerastuner overhead [LABEL] [--subsample FRACTION]
+
+``--subsample`` (0.33 unless given) is the share of California's training rows: with more
+rows each trial trains longer while the fixed and per-trial costs stay the same.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import itertools
 import json
@@ -28,8 +32,13 @@ from benchmarks.run_space import machine
 from benchmarks.vs_kerastuner import MAX_EPOCHS, PATIENCE, RUNS
 from hpsearch._export import versions
 
-OVERHEAD_OPTIONS = ["--trials", "50", "--max-epochs", str(MAX_EPOCHS), "--patience",
-                    str(PATIENCE), "--subsample", "0.33", "--seed", "0", "--no-final"]  # fmt: skip
+DEFAULT_SUBSAMPLE = "0.33"
+
+
+def overhead_options(subsample: str = DEFAULT_SUBSAMPLE) -> list[str]:
+    """The options after ``hpsearch optimize california``, the same in every round."""
+    return ["--trials", "50", "--max-epochs", str(MAX_EPOCHS), "--patience", str(PATIENCE),
+            "--subsample", subsample, "--seed", "0", "--no-final"]  # fmt: skip
 
 
 def where_time_went(trials: list[optuna.trial.FrozenTrial], started: float, ended: float
@@ -57,12 +66,13 @@ def where_time_went(trials: list[optuna.trial.FrozenTrial], started: float, ende
     }
 
 
-def overhead_run(label: str = "") -> None:
+def overhead_run(label: str = "", subsample: str = DEFAULT_SUBSAMPLE) -> None:
     """Runs the command on a fresh SQLite file; writes ``overhead[_LABEL].json`` in ``RUNS``."""
+    options = overhead_options(subsample)
     with tempfile.TemporaryDirectory(prefix="vs_kt_overhead_") as folder:
         storage = f"sqlite:///{folder}/hpsearch.db"
         command = [str(Path(sys.executable).with_name("hpsearch")), "optimize", "california",
-                   *OVERHEAD_OPTIONS, "--storage", storage, "--output-dir", folder]  # fmt: skip
+                   *options, "--storage", storage, "--output-dir", folder]  # fmt: skip
         started = time.time()
         subprocess.run(command, check=True)
         ended = time.time()
@@ -72,7 +82,7 @@ def overhead_run(label: str = "") -> None:
     fit = seconds["report_and_prune_in_fit"] + seconds["training_in_fit"]
     rss = [t.user_attrs.get("rss_mib") for t in trials]
     row: dict[str, Any] = {
-        "command": "hpsearch optimize california " + " ".join(OVERHEAD_OPTIONS),
+        "command": "hpsearch optimize california " + " ".join(options),
         "wall_seconds": round(wall, 1), "fit_seconds": round(fit, 1),
         "overhead_fraction": (wall - fit) / wall,
         "overhead_fraction_counting_reports": (wall - seconds["training_in_fit"]) / wall,
@@ -90,3 +100,12 @@ def overhead_run(label: str = "") -> None:
     (RUNS / name).write_text(json.dumps(row, indent=1) + "\n")
     shown = {k: v for k, v in row.items() if k not in ("rss_mib_after_trial", "trial_outcomes")}
     print(json.dumps(shown, indent=1))
+
+
+def overhead_main(argv: list[str]) -> None:
+    """``overhead [LABEL] [--subsample FRACTION]``, as the module's docstring says."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.vs_kerastuner overhead")
+    parser.add_argument("label", nargs="?", default="")
+    parser.add_argument("--subsample", default=DEFAULT_SUBSAMPLE)
+    args = parser.parse_args(argv)
+    overhead_run(args.label, args.subsample)

@@ -2,7 +2,7 @@
 
 The vs-KerasTuner overhead run (``overhead_cli.overhead_run``) gives one number,
 wall time minus the seconds inside ``fit``. This run gives its parts: the same search
-(``california``, 50 trials, ``OVERHEAD_OPTIONS``) through ``hpsearch.optimize`` in this
+(``california``, 50 trials, ``overhead_options()``) through ``hpsearch.optimize`` in this
 process, with a timer wrapped around each engine step. The pruning callback runs inside
 ``fit`` (one storage write and one read per epoch), so it is timed apart and counted as
 overhead, as the issue counts storage writes.

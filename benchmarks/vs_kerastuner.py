@@ -249,9 +249,9 @@ def main(argv: list[str]) -> None:
         print(json.dumps({k: row[k] for k in ("tool", "task", "seed", "time_to_target",
                                               "trials", "curve")}))  # fmt: skip
     elif verb == "overhead":
-        from benchmarks.overhead_cli import overhead_run
+        from benchmarks.overhead_cli import overhead_main
 
-        overhead_run(argv[1] if len(argv) > 1 else "")
+        overhead_main(argv[1:])
     elif verb in ("all", "summary", *ROUNDS):
         from benchmarks.vs_kerastuner_summary import summarize
 

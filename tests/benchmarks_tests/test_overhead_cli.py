@@ -7,7 +7,8 @@ import datetime
 import optuna
 import pytest
 
-from benchmarks.overhead_cli import where_time_went
+from benchmarks import overhead_cli
+from benchmarks.overhead_cli import overhead_options, where_time_went
 
 T0 = datetime.datetime(2026, 12, 1, 12, 0, 0)
 
@@ -31,3 +32,14 @@ def test_the_run_is_split_into_parts_that_add_up_to_its_wall_time():
         "training_in_fit": 6.75,
     })  # fmt: skip
     assert sum(seconds.values()) == pytest.approx(21)
+
+
+def test_the_command_takes_a_label_and_a_share_of_the_training_rows(monkeypatch):
+    runs = []
+    monkeypatch.setattr(overhead_cli, "overhead_run", lambda *args: runs.append(args))
+    overhead_cli.overhead_main(["round17_full", "--subsample", "1.0"])
+    overhead_cli.overhead_main([])
+    assert runs == [("round17_full", "1.0"), ("", "0.33")]
+    options = overhead_options("1.0")
+    assert options[options.index("--subsample") + 1] == "1.0"
+    assert overhead_options()[:-4] == options[:-4]  # only the share of rows differs
