@@ -40,9 +40,9 @@ from hpsearch._export import versions
 #: measured the engine with forked workers and a frozen heap (README, "Round 3"); round 4's
 #: overhead run is the worse of its two runs of the new engine (README, "Round 4"), and rounds
 #: 6's, 8's, 9's and 14's the worst of their three (README, "Round 6", "Round 8", "Round 9",
-#: "Round 14").
+#: "Round 14"), and round 16's the worse of its two (README, "Round 16").
 SHIPPED = "hpsearch_round3"
-SHIPPED_OVERHEAD = "overhead_round14_1"
+SHIPPED_OVERHEAD = "overhead_round16_1"
 
 
 IN_PROCESS = ("overhead_round11_after_1", "overhead_round11_after_2")
@@ -182,7 +182,8 @@ def _without_timelines(rows) -> list[dict[str, Any]]:
 def summarize() -> None:
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name][0]) for name in AB_ROUNDS}
-    overheads = {path.stem: json.loads(path.read_text()) for path in RUNS.glob("overhead*.json")}
+    paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
+    overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
     versus, headline_from = _headline(rows, interleaved, ab_rounds)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
