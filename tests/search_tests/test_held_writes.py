@@ -29,10 +29,15 @@ def _elsewhere(url: str) -> optuna.trial.FrozenTrial:
     return optuna.load_study(study_name="s", storage=url).trials[0]
 
 
-def test_held_writes_reach_other_readers_only_when_committed(tmp_path):
+def _asked(tmp_path) -> tuple[str, optuna.Study, optuna.Trial]:
+    """A SQLite file's URL, a study on it and its first trial, asked and running."""
     url = f"sqlite:///{tmp_path / 'h.db'}"
     study = optuna.create_study(study_name="s", storage=open_storage(url))
-    trial = study.ask()
+    return url, study, study.ask()
+
+
+def test_held_writes_reach_other_readers_only_when_committed(tmp_path):
+    url, study, trial = _asked(tmp_path)
     with holding(trial):
         _write_some(trial)
         assert trial.params.keys() == {"x0", "x1", "x2"}  # the trial itself sees its own
@@ -49,9 +54,7 @@ def test_held_writes_reach_other_readers_only_when_committed(tmp_path):
 
 
 def test_a_trial_told_while_held_ends_with_everything_it_wrote(tmp_path):
-    url = f"sqlite:///{tmp_path / 'h.db'}"
-    study = optuna.create_study(study_name="s", storage=open_storage(url))
-    trial = study.ask()
+    url, study, trial = _asked(tmp_path)
     with holding(trial):
         _write_some(trial)
         study.tell(trial, 0.5)
@@ -116,6 +119,7 @@ def test_a_trials_process_is_visible_before_the_space_runs(tmp_path):
 
     x, y = load_breast_cancer(return_X_y=True)
     space = hpsearch.Space(suggest=suggest, build=api.build, name="pid")
-    hpsearch.optimize(space, hpsearch.Data(x[:200], y[:200]), trials=1, folds=2, max_epochs=1,
-                      storage=url, study_name="pid", final=False, echo=lambda line: None)  # fmt: skip
+    quick = {"trials": 1, "folds": 2, "max_epochs": 1, "final": False}
+    hpsearch.optimize(space, hpsearch.Data(x[:200], y[:200]), **quick, storage=url,
+                      study_name="pid", echo=lambda line: None)  # fmt: skip
     assert seen and seen[0]["pid"] == os.getpid()
