@@ -26,8 +26,8 @@ import sqlalchemy.exc
 from optuna.storages._rdb import models
 from optuna.storages._rdb.storage import _create_scoped_session
 
-# Each held write: the ``RDBStorage`` helper that writes it inside a transaction, its
-# arguments after the session, and the public method that writes it alone.
+# The kinds of held write. ``_write_in`` writes one inside a transaction with Optuna's
+# ``_without_commit`` helper, ``_write_alone`` with Optuna's method that commits it alone.
 _PARAM, _REPORT, _USER_ATTR = "param", "report", "user_attr"
 
 
@@ -50,9 +50,10 @@ class HoldsRunningTrialWrites(optuna.storages.RDBStorage):
 
     def commit_held(self, trial_id: int) -> None:
         """Writes what ``trial_id`` holds in one transaction (none held: nothing)."""
-        writes, self._held[trial_id] = self._held.get(trial_id, []), []
-        if not writes:
+        writes = self._held.get(trial_id)
+        if not writes:  # also a trial not held: nothing to write, and it stays unheld
             return
+        self._held[trial_id] = []
         try:
             with self._held_commit(), _create_scoped_session(self.scoped_session) as session:
                 for kind, args in writes:
@@ -104,13 +105,11 @@ class HoldsRunningTrialWrites(optuna.storages.RDBStorage):
             super().set_trial_user_attr(trial_id, key, value)
 
     def get_trial(self, trial_id: int) -> optuna.trial.FrozenTrial:
-        if trial_id in self._held:
-            self.commit_held(trial_id)  # a reader of a held trial sees all of it
+        self.commit_held(trial_id)  # a reader of a held trial sees all of it
         return super().get_trial(trial_id)
 
     def set_trial_state_values(self, trial_id: int, state, values=None) -> bool:
-        if trial_id in self._held:
-            self.commit_held(trial_id)  # a trial ends with everything it wrote
+        self.commit_held(trial_id)  # a trial ends with everything it wrote
         return super().set_trial_state_values(trial_id, state, values)
 
 
@@ -128,5 +127,5 @@ def holding(trial: optuna.Trial) -> contextlib.AbstractContextManager:
 def commit_held(trial: optuna.Trial) -> None:
     """Commits what ``trial`` holds so far: other processes and the dashboard see it."""
     holder = _holder(trial)
-    if holder is not None and trial._trial_id in holder._held:
+    if holder is not None:
         holder.commit_held(trial._trial_id)

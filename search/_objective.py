@@ -195,7 +195,7 @@ class Objective:
         return self.settings.seed + trial.number
 
     def __call__(self, trial: optuna.Trial) -> float:
-        with holding(trial):  # committed at its start, each fold's end and its end
+        with holding(trial):  # committed in steps, as ``_held_writes.py`` says
             return self._run(trial)
 
     def _run(self, trial: optuna.Trial) -> float:
@@ -210,7 +210,7 @@ class Objective:
         self._check_distributions(trial)
         seed = self.trial_seed(trial)
         trial.set_user_attr("seed", seed)
-        commit_held(trial)
+        commit_held(trial)  # its parameters, for the dashboard while the first fold trains
         try:
             refuse_duplicate_start(trial)
             with released_custom_gradients():  # else TensorFlow keeps the trial's graphs
