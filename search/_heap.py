@@ -13,6 +13,9 @@ is frozen too: each collection then scans only what the last trial made. Freezin
 start left the cost growing by ~0.01 s per trial (what trials keep: Keras and TensorFlow
 caches), 10.7 s over those 50 trials (``overhead_split_round3.json``); re-freezing keeps it
 at ~0.01 s (``benchmarks/README.md``, round 4).
+
+A command line ends with :func:`skip_collection_at_exit`, for the collection that Python
+itself runs over every object as it shuts down.
 """
 
 from __future__ import annotations
@@ -48,4 +51,15 @@ def collect_after_trial(study: Study, trial: FrozenTrial) -> None:
     survivor that becomes cyclic garbage later is freed then, not lost.
     """
     gc.collect()
+    gc.freeze()
+
+
+def skip_collection_at_exit() -> None:
+    """Leaves every object alive now out of the full collection Python runs at shutdown.
+
+    With TensorFlow loaded that collection takes ~1 s (``python -c "import keras"`` exits
+    1.05-1.12 s after its last line, 0.10-0.13 s with this), once per command. Nothing is
+    lost by skipping it: the process has closed its storage and files by then (``cli.py``),
+    and its memory goes back to the system whole. ``atexit`` handlers still run.
+    """
     gc.freeze()

@@ -22,6 +22,7 @@ from hpsearch._clitools import (
     workers_options,
 )
 from hpsearch._forkserver import prestart
+from hpsearch._heap import skip_collection_at_exit
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
 from hpsearch._storage import DEFAULT_ARTIFACT_DIR, redact, release_all
 from hpsearch._study import PRUNERS, SAMPLERS
@@ -348,7 +349,10 @@ def main() -> None:
     the running trial is marked failed, finished ones are kept, and the same command resumes.
     """
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    cli(prog_name="hpsearch")
+    try:
+        cli(prog_name="hpsearch")
+    finally:  # click ends with sys.exit, the storage already released
+        skip_collection_at_exit()
 
 
 if __name__ == "__main__":

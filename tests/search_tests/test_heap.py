@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
+
+import pytest
 
 from hpsearch._heap import collect_after_trial, frozen_heap
 
@@ -55,3 +59,22 @@ def test_after_a_trial_its_garbage_is_freed_and_its_survivors_frozen():
         assert later() is not None
     gc.collect()
     assert later() is None and gc.get_freeze_count() == 0
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+from hpsearch.cli import main
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+sys.argv = ["hpsearch", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["spaces"], 0), (["optimize", "no_such_space"], 1)])
+def test_a_command_leaves_its_objects_out_of_the_collection_at_shutdown(tmp_path, argv, code):
+    """Python's last collection at exit would scan TensorFlow's objects (~1 s a command);
+    the console script freezes them first, on success and on error alike."""
+    ended = subprocess.run([sys.executable, "-c", EXIT_PROBE, *argv], capture_output=True,
+                           text=True, cwd=tmp_path)  # fmt: skip
+    assert ended.returncode == code, ended.stderr
+    assert ended.stdout.strip().endswith("frozen at exit: True")
