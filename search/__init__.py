@@ -35,7 +35,7 @@ _MODULES = {
     "TestSetSealedError": "_errors",
     "TrialDiverged": "_errors",
     "TrialError": "_errors",
-    "evaluate": "_run",
+    "evaluate": "_evaluate",
     "load_dataset": "_loaders",
     "load_result": "_result",
     "load_space": "_space",

@@ -1,5 +1,5 @@
 """What every ``hpsearch`` verb shares: its common options, and the group class that turns
-library errors into one line and a non-zero exit (``cli.py`` holds the verbs)."""
+library errors into one line and a non-zero exit (the verbs: ``cli.py``, ``_cli_browse.py``)."""
 
 from __future__ import annotations
 

@@ -21,11 +21,10 @@ import keras
 import numpy as np
 import optuna
 from optuna.trial import TrialState
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
-from hpsearch._errors import DataError, HpsearchError, Infeasible, OverTime, SpaceError, TrialError
+from hpsearch._errors import HpsearchError, Infeasible, OverTime, SpaceError, TrialError
 from hpsearch._fit import FitResult, FoldModels, fit_model
 from hpsearch._fold_cache import FoldCache
 from hpsearch._fold_halving import promoted
@@ -34,30 +33,7 @@ from hpsearch._held_writes import commit_held, holding
 from hpsearch._pruning import pruner_name
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
-
-
-def cv_splits(y: np.ndarray, *, stratified: bool, folds: int, seed: int) -> list[tuple]:
-    """Fold index pairs, fixed by ``seed`` so every trial sees the same folds."""
-    splitter = StratifiedKFold if stratified else KFold
-    try:
-        return list(splitter(n_splits=folds, shuffle=True, random_state=seed).split(y, y))
-    except ValueError as exc:  # more folds than rows, or than members of a class
-        raise DataError(
-            f"cannot split {len(y)} training rows into {folds} folds ({exc}); use fewer --folds."
-        ) from None
-
-
-def subsample(
-    x: np.ndarray, y: np.ndarray, *, fraction: float, stratified: bool, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """A fixed random fraction of the rows (stratified for classification)."""
-    if fraction >= 1.0:
-        return x, y
-    keep, _ = train_test_split(
-        np.arange(len(y)), train_size=fraction, random_state=seed,
-        stratify=labels_of(y) if stratified else None,
-    )  # fmt: skip
-    return x[keep], y[keep]
+from hpsearch._splits import cv_splits, subsample
 
 
 def _rss_mib() -> float | None:

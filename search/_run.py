@@ -1,8 +1,8 @@
-"""The pipeline, one Python function per job: ``optimize``, ``evaluate``, and the trials table.
+"""The pipeline, one Python function per job: ``optimize``, and ``join`` for a worker.
 
 ``optimize`` reads top to bottom: prepare (space, data, settings, study record) -> search
-(in this process or in workers) -> final fit and single test -> note and artifacts. The CLI
-only turns names and files into arguments of these same functions.
+(in this process or in workers) -> final fit and single test (``_evaluate.py``) -> note
+and artifacts. The CLI only turns names and files into arguments of these same functions.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from hpsearch._center import queue_center
 from hpsearch._enqueue import check_params, read_params
 from hpsearch._enqueue import enqueue as enqueue_starts
 from hpsearch._errors import StudyError
-from hpsearch._export import export_best
-from hpsearch._final import AUDIT_KEY, evaluate_study
+from hpsearch._evaluate import final_once
 from hpsearch._job import SearchJob, open_search
 from hpsearch._prepare import (
     as_data,
@@ -33,13 +32,13 @@ from hpsearch._prepare import (
     with_task,
 )
 from hpsearch._progress import LiveProgress, ProgressLine
-from hpsearch._publish import publish_final, save_study_note
+from hpsearch._publish import save_study_note
 from hpsearch._quiet import import_keras_quietly, quiet_logs
-from hpsearch._record import read_record, upgrade_record
+from hpsearch._record import read_record
 from hpsearch._recover import recover_abandoned
 from hpsearch._result import SearchResult
 from hpsearch._search import run_search
-from hpsearch._storage import artifact_store, redact
+from hpsearch._storage import redact
 from hpsearch._study import count_finished, create_or_resume, load_study
 from hpsearch._workers import search_in_workers, worker_environments
 
@@ -145,7 +144,7 @@ def optimize(
     if not final:
         return SearchResult(study)
     command = command or f"hpsearch.optimize (user {getpass.getuser()})"
-    return _final_once(study, space, dataset, output_dir, echo, command)
+    return final_once(study, space, dataset, output_dir, echo, command)
 
 
 def _worker_plan(storage, trials_per_worker: int, echo, envs: list) -> tuple[int, list]:
@@ -214,72 +213,6 @@ def _search(job: SearchJob, study, dataset, *, echo, live, timeout, trials_per_w
         hook = progress.on_epoch
         study, objective = open_search(job, dataset=dataset, study=study, on_epoch=hook)
         run_search(study, objective, n_trials=job.n_trials, timeout=timeout, callbacks=(progress,))
-
-
-def _final_once(study, space, dataset, output_dir, echo, command: str) -> SearchResult:
-    """The final test at the end of ``optimize``, unless this study was tested already."""
-    audit = study.user_attrs.get(AUDIT_KEY, [])
-    if audit:
-        echo(
-            f"test set already evaluated on {audit[-1]['time']}: {audit[-1]['metrics']}; "
-            f"not evaluating again (hpsearch evaluate {study.study_name} --force does)."
-        )
-        return SearchResult(study)
-    report, model = _evaluate_and_publish(study, space, dataset, output_dir, command, force=False)
-    echo(f"best trial #{report['trial']}: CV {space.metric} {report['cv']['mean']:.5g}")
-    echo(
-        f"final fit {report['epochs']} epochs on {report['train_rows']} rows; test: "
-        + ", ".join(f"{k}={v:.4g}" for k, v in report["test"].items() if isinstance(v, float))
-    )
-    if output_dir is not None:
-        echo(f"wrote {Path(output_dir) / study.study_name / 'final'}")
-    return SearchResult(study, model, report)
-
-
-def evaluate(
-    study: optuna.Study | str, data: Any = None, *, space: Any = None, storage: Any = None,
-    data_dir: str | None = None, output_dir: str | Path | None = None, force: bool = False,
-    command: str | None = None,
-) -> SearchResult:  # fmt: skip
-    """The final fit and single test of an existing study (``hpsearch evaluate``).
-
-    Args:
-        study: The study, or its name in ``storage``.
-        data: The data it was searched on; ``None``: reloaded from the study's record (a
-            built-in data set, a data file, or the space's ``load()``).
-        space: The space it was searched with; ``None``: from the record (a built-in space,
-            or a space file's code). Needed for a space defined in Python.
-        force: Evaluate again although the study was tested already (it is logged).
-    """
-    quiet_logs()
-    import_keras_quietly()
-    study = load_study(study, storage) if isinstance(study, str) else study
-    recorded = read_record(study)
-    space = as_space(space) if space is not None else recorded_space(
-        recorded.space, recorded.space_file, recorded.space_source)  # fmt: skip
-    upgrade_record(study, fingerprint=space.fingerprint, legacy=space.legacy_fingerprints)
-    recorded = read_record(study)
-    source = as_data(data, space, data_dir) if data is not None else recorded_data(
-        recorded.data_source, space, data_dir)  # fmt: skip
-    dataset = source.load()
-    space = with_task(space, dataset, lambda line: None)
-    now = record_for(space, source, dataset, recorded.settings, recorded.sampler, recorded.pruner)
-    recorded.refuse_other(now, study.study_name, dataset.source)
-    command = command or f"hpsearch.evaluate (user {getpass.getuser()})"
-    report, model = _evaluate_and_publish(study, space, dataset, output_dir, command, force=force)
-    return SearchResult(study, model, report)
-
-
-def _evaluate_and_publish(study, space, dataset, output_dir, command: str, *, force: bool):
-    """The single test, then its files as dashboard artifacts and the note updated."""
-    folder = None if output_dir is None else Path(output_dir) / study.study_name / "final"
-    report, model = evaluate_study(study, space, dataset, folder=folder, command=command,
-                                   force=force)  # fmt: skip
-    if folder is not None:
-        store = artifact_store(Path(output_dir) / "artifacts")
-        publish_final(study, folder, export_best(study), store)
-    save_study_note(study)
-    return report, model
 
 
 def join(
