@@ -76,13 +76,8 @@ def show(study_name, top, fmt, storage):
 
 @click.command()
 @click.argument("study_name")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Folder for index.html and its PNGs.",
-)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder for index.html and its PNGs.")  # fmt: skip
 @storage_option
 @output_option
 def report(study_name, output, storage, output_dir):
