@@ -57,8 +57,9 @@ def collect_after_trial(study: Study, trial: FrozenTrial) -> None:
 def skip_collection_at_exit() -> None:
     """Leaves every object alive now out of the full collection Python runs at shutdown.
 
-    With TensorFlow loaded that collection takes ~1 s (``python -c "import keras"`` exits
-    1.05-1.12 s after its last line, 0.10-0.13 s with this), once per command. Nothing is
+    With TensorFlow loaded that collection takes over a second (``python -c "import keras"``
+    exits 1.05-1.12 s after its last line, 0.10-0.13 s with this; ``hpsearch optimize``
+    1.3 s, ``benchmarks/README.md`` round 18), once per command. Nothing is
     lost by skipping it: the process has closed its storage and files by then (``cli.py``),
     and its memory goes back to the system whole. ``atexit`` handlers still run.
     """
