@@ -10,6 +10,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round10               # without and with a center start
     python -m benchmarks.vs_kerastuner round12               # median pruner, early, Hyperband
     python -m benchmarks.vs_kerastuner round13               # one process, one per core, Hyperband
+    python -m benchmarks.vs_kerastuner round19               # the defaults and Hyperband, 300 s
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -26,7 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import optuna
@@ -46,6 +47,19 @@ BUDGET_SECONDS = 150.0
 CHECKPOINTS = (15.0, 30.0, 45.0, 60.0, 90.0, 120.0, 150.0)
 MAX_EPOCHS, PATIENCE, FOLDS, HOLDOUT = 20, 4, 3, 0.2
 SEEDS = (0, 1, 2)
+
+
+class Budget(NamedTuple):
+    """A run's wall seconds of search and the checkpoints its anytime curve is scored at."""
+
+    seconds: float
+    checkpoints: tuple[float, ...]
+
+
+#: Rounds 1-18's budget. Round 19 (README) runs the issue's scale of minutes: the same early
+#: checkpoints, then 2, 3, 4 and 5 minutes.
+SHORT = Budget(BUDGET_SECONDS, CHECKPOINTS)
+LONG = Budget(300.0, (15.0, 30.0, 60.0, 120.0, 180.0, 240.0, 300.0))
 
 
 @dataclass(frozen=True)
@@ -103,16 +117,16 @@ TOOLS = ("hpsearch", "hpsearch_random", "kt_hyperband", "kt_bayesian", "hpsearch
          "hpsearch_round3")  # fmt: skip
 
 
-def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
-                 arm: str) -> tuple[list[Finished], dict[str, Any]]:  # fmt: skip
-    """One ``hpsearch.optimize`` search (no final fit) under the wall budget."""
+def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path, arm: str,
+                 budget: float) -> tuple[list[Finished], dict[str, Any]]:  # fmt: skip
+    """One ``hpsearch.optimize`` search (no final fit) under the wall ``budget``."""
     x_test, y_test = dataset.test.open()
     data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
                          name=dataset.name)  # fmt: skip
     sampler, pruner, fold_halving, center_start, workers = HPSEARCH_ARMS[arm]
     started = time.time()
     result = hpsearch.optimize(
-        space, data, trials=100_000, timeout=BUDGET_SECONDS, folds=FOLDS,
+        space, data, trials=100_000, timeout=budget, folds=FOLDS,
         max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
         fold_halving=fold_halving, center_start=center_start, workers=workers,
         final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
@@ -139,7 +153,7 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path,
     }  # fmt: skip
 
 
-def run_tool(tool: str, task_name: str, seed: int) -> dict[str, Any]:
+def run_tool(tool: str, task_name: str, seed: int, budget: Budget = SHORT) -> dict[str, Any]:
     """One run of ``tool`` on ``task_name``: its timeline, anytime curve and costs."""
     from benchmarks import kt_timed  # imports keras_tuner only where it is used
 
@@ -150,16 +164,16 @@ def run_tool(tool: str, task_name: str, seed: int) -> dict[str, Any]:
         workdir = Path(folder)
         if tool.startswith("kt_"):
             timeline, costs = kt_timed.run_kerastuner(
-                space, dataset, seed, workdir, tuner=tool[3:], budget=BUDGET_SECONDS,
+                space, dataset, seed, workdir, tuner=tool[3:], budget=budget.seconds,
                 max_epochs=MAX_EPOCHS, patience=PATIENCE, holdout=HOLDOUT,
             )  # fmt: skip
         else:
-            timeline, costs = run_hpsearch(space, dataset, seed, workdir, tool)
+            timeline, costs = run_hpsearch(space, dataset, seed, workdir, tool, budget.seconds)
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    points = curve(timeline, CHECKPOINTS, space, dataset, space.metric)
+    points = curve(timeline, budget.checkpoints, space, dataset, space.metric)
     maximize = space.direction == "maximize"
     return {
-        "tool": tool, "task": task_name, "seed": seed, "budget_seconds": BUDGET_SECONDS,
+        "tool": tool, "task": task_name, "seed": seed, "budget_seconds": budget.seconds,
         "metric": space.metric, "target": task.target,
         "time_to_target": time_to_target(points, task.target, maximize=maximize),
         "curve": points, **costs, "peak_rss_mib": round(peak_rss_mib, 1),
@@ -188,13 +202,34 @@ ROUND12_TOOLS = ("hpsearch", "hpsearch_early", "kt_hyperband")
 ROUND13 = RUNS / "round13"
 ROUND13_TOOLS = ("hpsearch", "hpsearch_workers", "kt_hyperband")
 
-#: The interleaved rounds by verb: where their rows go and the tools of each (seed, task).
+#: Round 19 (README): the defaults and Hyperband back to back, on the longer budget.
+ROUND19 = RUNS / "round19"
+ROUND19_TOOLS = ("hpsearch", "kt_hyperband")
+ROUND19_SEEDS = (0, 1, 2)
+
+
+class Round(NamedTuple):
+    """An interleaved round: where its rows go, its tools, seeds and budget."""
+
+    folder: Path
+    tools: tuple[str, ...]
+    seeds: tuple[int, ...] = INTERLEAVED_SEEDS
+    budget: Budget = SHORT
+
+
+#: The interleaved rounds by verb.
 ROUNDS = {
-    "interleaved": (INTERLEAVED, INTERLEAVED_TOOLS),
-    "round10": (ROUND10, ROUND10_TOOLS),
-    "round12": (ROUND12, ROUND12_TOOLS),
-    "round13": (ROUND13, ROUND13_TOOLS),
+    "interleaved": Round(INTERLEAVED, INTERLEAVED_TOOLS),
+    "round10": Round(ROUND10, ROUND10_TOOLS),
+    "round12": Round(ROUND12, ROUND12_TOOLS),
+    "round13": Round(ROUND13, ROUND13_TOOLS),
+    "round19": Round(ROUND19, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
+
+
+def folder_budget(folder: Path) -> Budget:
+    """The budget of the round whose rows go to ``folder`` (rounds 1-18's outside any)."""
+    return next((r.budget for r in ROUNDS.values() if r.folder == folder), SHORT)
 
 
 def run_file(tool: str, task: str, seed: int, folder: Path = RUNS) -> Path:
@@ -242,8 +277,8 @@ def main(argv: list[str]) -> None:
     if verb == "run":
         tool, task, seed = argv[1], argv[2], int(argv[3])
         folder = Path(argv[4]) if len(argv) > 4 else RUNS
-        row = run_tool(tool, task, seed) | {"machine": machine(), "versions": versions(),
-                                            "commit": engine_commit()}  # fmt: skip
+        row = run_tool(tool, task, seed, folder_budget(folder))
+        row |= {"machine": machine(), "versions": versions(), "commit": engine_commit()}
         folder.mkdir(parents=True, exist_ok=True)
         run_file(tool, task, seed, folder).write_text(json.dumps(row, indent=1) + "\n")
         print(json.dumps({k: row[k] for k in ("tool", "task", "seed", "time_to_target",
@@ -259,8 +294,8 @@ def main(argv: list[str]) -> None:
             seeds = tuple(int(s) for s in argv[2:]) if "--seeds" in argv else SEEDS
             run_plan(first_round_plan(seeds))
         elif verb in ROUNDS:
-            folder, tools = ROUNDS[verb]
-            run_plan(interleaved_plan(tools=tools), folder)
+            chosen = ROUNDS[verb]
+            run_plan(interleaved_plan(chosen.seeds, chosen.tools), chosen.folder)
         summarize()
     else:
         sys.exit(f"unknown verb {verb!r}; known: all, {', '.join(ROUNDS)}, run, overhead, "

@@ -28,6 +28,7 @@ from benchmarks.vs_kerastuner import (
     INTERLEAVED_TOOLS,
     ROUND10,
     ROUND10_TOOLS,
+    ROUND19,
     ROUNDS,
     RUNS,
     TASKS,
@@ -73,11 +74,16 @@ def _maximizes(task: str) -> bool:
     return hpsearch.load_space(TASKS[task].space).direction == "maximize"
 
 
+def _checkpoints(runs: list[dict[str, Any]]) -> list[float]:
+    """The checkpoints the runs were scored at (rounds 1-18's where there are none)."""
+    return [p["seconds"] for p in runs[0]["curve"]] if runs else list(CHECKPOINTS)
+
+
 def _at_checkpoints(runs: list[dict[str, Any]], key: str = "test") -> dict[str, dict[str, Any]]:
     """Median and range over seeds of each checkpoint's ``test`` (or ``validation``) score."""
     maximize = bool(runs) and _maximizes(runs[0]["task"])
     return {str(c): spread([r["curve"][i][key] for r in runs], maximize=maximize)
-            for i, c in enumerate(CHECKPOINTS)}  # fmt: skip
+            for i, c in enumerate(_checkpoints(runs))}  # fmt: skip
 
 
 def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
@@ -87,7 +93,7 @@ def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
     sign = 1 if _maximizes(task) else -1
     per_checkpoint = {}
     mine_at, theirs_at = _at_checkpoints(ours), _at_checkpoints(theirs)
-    for c in map(str, CHECKPOINTS):
+    for c in mine_at.keys() & theirs_at.keys():
         a, b = mine_at[c], theirs_at[c]
         better = None if None in (a["median"], b["median"]) else sign * (a["median"] - b["median"])
         per_checkpoint[c] = {"hpsearch": a["median"], "kt_hyperband": b["median"],
@@ -98,15 +104,19 @@ def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
         # Infinite when Hyperband's median run never reached the target and hpsearch's did.
         "ratio": None if ratio is None else (ratio if math.isfinite(ratio) else "inf"),
         # A censored ratio is at least the budget over hpsearch's time.
-        "ratio_at_least": BUDGET_SECONDS / mine if ratio == math.inf else ratio,
-        "test_at_checkpoints": per_checkpoint,
+        "ratio_at_least": _budget(ours) / mine if ratio == math.inf else ratio,
+        "test_at_checkpoints": dict(sorted(per_checkpoint.items(), key=lambda kv: float(kv[0]))),
     }
 
 
-def _complete(rows, tools: tuple[str, ...]) -> bool:
-    """Whether ``rows`` hold every tool's run on every task for every interleaved seed."""
+def _budget(runs: list[dict[str, Any]]) -> float:
+    return runs[0].get("budget_seconds", BUDGET_SECONDS) if runs else BUDGET_SECONDS
+
+
+def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS) -> bool:
+    """Whether ``rows`` hold every tool's run on every task for every one of ``seeds``."""
     return all(
-        {r["seed"] for r in rows.get((tool, task), [])} >= set(INTERLEAVED_SEEDS)
+        {r["seed"] for r in rows.get((tool, task), [])} >= set(seeds)
         for tool in tools for task in TASKS
     )  # fmt: skip
 
@@ -131,7 +141,7 @@ def _headline(rows, interleaved, ab_rounds=None) -> tuple[dict[str, Any], str]:
     picks.
     """
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
-        if round_rows and _complete(round_rows, ROUNDS[name][1]):
+        if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])
             versus = {task: _versus_hyperband(round_rows, task, arm) for task in TASKS}
             return versus, f"{name} rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
@@ -162,13 +172,25 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     own Hyperband rows, and the session's drift against round 7."""
     candidate = AB_ROUNDS[name]
     return {
-        "complete": _complete(rows, ROUNDS[name][1]),
+        "complete": _complete(rows, ROUNDS[name].tools),
         "decision": ab_rule.decision(rows, candidate, _maximizes),
         "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "versus_hyperband": {
             arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS}
             for arm in ("hpsearch", candidate)
         },
+        "per_tool": _per_tool(rows),
+        "runs": _without_timelines(rows),
+    }
+
+
+def _long_round(rows) -> dict[str, Any]:
+    """Round 19 (README): the defaults against the same session's Hyperband on the longer
+    budget, reported beside the headline and deciding nothing."""
+    return {
+        "complete": _complete(rows, ROUNDS["round19"].tools, ROUNDS["round19"].seeds),
+        "budget_seconds": ROUNDS["round19"].budget.seconds,
+        "versus_hyperband": {task: _versus_hyperband(rows, task, "hpsearch") for task in TASKS},
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
     }
@@ -182,7 +204,8 @@ def _without_timelines(rows) -> list[dict[str, Any]]:
 
 def summarize() -> None:
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
-    ab_rounds = {name: _rows(ROUNDS[name][0]) for name in AB_ROUNDS}
+    ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
+    long_rows = _rows(ROUND19)
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
@@ -218,8 +241,9 @@ def summarize() -> None:
         "round10": _round10(center, interleaved) if center else None,
         **{name: _ab_round(name, round_rows, interleaved) if round_rows else None
            for name, round_rows in ab_rounds.items()},
+        "round19": _long_round(long_rows) if long_rows else None,
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12; ... round13",
+        "... round10; ... round12; ... round13; ... round19",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -231,7 +255,9 @@ def summarize() -> None:
         plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     for name, round_rows in ab_rounds.items():
         if round_rows:
-            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", ROUNDS[name][1])
+            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", ROUNDS[name].tools)
+    if long_rows:
+        plot(long_rows, HERE / "results" / "vs_kerastuner_round19.png", ROUNDS["round19"].tools)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 
@@ -256,9 +282,8 @@ def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS) -> None:
     for axis, task in zip(np.atleast_1d(axes), TASKS, strict=True):
         medians = [TASKS[task].target]
         for tool in tools:
-            spreads = list(_at_checkpoints(rows.get((tool, task), [])).values())
-            points = [(c, s) for c, s in zip(CHECKPOINTS, spreads, strict=True)
-                      if s["median"] is not None]  # fmt: skip
+            spreads = _at_checkpoints(rows.get((tool, task), [])).items()
+            points = [(float(c), s) for c, s in spreads if s["median"] is not None]
             if not points:
                 continue
             xs = [c for c, _ in points]

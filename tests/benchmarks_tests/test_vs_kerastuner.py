@@ -12,14 +12,17 @@ from benchmarks.vs_kerastuner import (
     HPSEARCH_ARMS,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
+    LONG,
     ROUND10_TOOLS,
     ROUND12_TOOLS,
     ROUND13_TOOLS,
     ROUNDS,
+    SHORT,
     TASKS,
+    folder_budget,
     interleaved_plan,
 )
-from benchmarks.vs_kerastuner_summary import SHIPPED, _headline
+from benchmarks.vs_kerastuner_summary import SHIPPED, _headline, _long_round
 
 
 def test_the_interleaved_plan_runs_the_two_tools_back_to_back_first_one_then_the_other():
@@ -103,8 +106,8 @@ def test_rounds_12_and_13_run_three_arms_back_to_back_each_going_first_in_turn(t
 
 
 def test_every_round_names_only_arms_that_exist_and_round13_differs_only_in_workers():
-    for _, tools in ROUNDS.values():
-        assert all(tool in HPSEARCH_ARMS or tool.startswith("kt_") for tool in tools)
+    for chosen in ROUNDS.values():
+        assert all(tool in HPSEARCH_ARMS or tool.startswith("kt_") for tool in chosen.tools)
     *same, workers = HPSEARCH_ARMS["hpsearch_workers"]
     assert same == list(HPSEARCH_ARMS["hpsearch"][:-1])
     assert HPSEARCH_ARMS["hpsearch"][-1] == 1 and workers >= 1
@@ -150,3 +153,29 @@ def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_o
     versus, source = _headline({}, {}, {"round12": round12, "round13": incomplete})
     assert source.startswith("round12 rows") and source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
+
+
+def test_round19_runs_on_its_own_budget_and_reads_its_own_checkpoints():
+    chosen = ROUNDS["round19"]
+    assert folder_budget(chosen.folder) == LONG
+    assert folder_budget(ROUNDS["round13"].folder) == SHORT
+    assert LONG.checkpoints[-1] == LONG.seconds > SHORT.seconds
+    plan = interleaved_plan(chosen.seeds, chosen.tools)
+    assert len(plan) == len(chosen.seeds) * len(TASKS) * 2
+
+    rows = {}
+    for (tool, scores, reached), task, seed in itertools.product(
+        (("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)), TASKS, chosen.seeds
+    ):
+        curve = [{"seconds": c, "test": scores, "validation": scores} for c in LONG.checkpoints]
+        rows.setdefault((tool, task), []).append({"tool": tool, "task": task, "seed": seed,
+                                                  "curve": curve, "time_to_target": reached,
+                                                  "budget_seconds": LONG.seconds, "trials": 9,
+                                                  "epochs_trained": 90})  # fmt: skip
+    summary = _long_round(rows)
+    versus = summary["versus_hyperband"]["california"]
+    assert summary["complete"] and list(versus["test_at_checkpoints"]) == list(
+        map(str, LONG.checkpoints)
+    )
+    assert abs(versus["test_at_checkpoints"]["300.0"]["hpsearch_better_by"] - 0.03) < 1e-9
+    assert versus["ratio"] == "inf" and versus["ratio_at_least"] == LONG.seconds / 60.0
