@@ -11,6 +11,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round12               # median pruner, early, Hyperband
     python -m benchmarks.vs_kerastuner round13               # one process, one per core, Hyperband
     python -m benchmarks.vs_kerastuner round19               # the defaults and Hyperband, 300 s
+    python -m benchmarks.vs_kerastuner round20               # round 19, independent seeds
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -207,6 +208,10 @@ ROUND19 = RUNS / "round19"
 ROUND19_TOOLS = ("hpsearch", "kt_hyperband")
 ROUND19_SEEDS = (0, 1, 2)
 
+#: Round 20 (README): round 19 again, after each trial's seed is hashed from the study's seed
+#: and its number (rounds 1-19's seeds 0, 1, 2 shared their start-up trials, shifted by one).
+ROUND20 = RUNS / "round20"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds and budget."""
@@ -224,6 +229,7 @@ ROUNDS = {
     "round12": Round(ROUND12, ROUND12_TOOLS),
     "round13": Round(ROUND13, ROUND13_TOOLS),
     "round19": Round(ROUND19, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round20": Round(ROUND20, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

@@ -28,7 +28,6 @@ from benchmarks.vs_kerastuner import (
     INTERLEAVED_TOOLS,
     ROUND10,
     ROUND10_TOOLS,
-    ROUND19,
     ROUNDS,
     RUNS,
     TASKS,
@@ -132,14 +131,18 @@ def _picked_arm(rows, candidate: str) -> str:
     return candidate if adopted else "hpsearch"
 
 
-def _headline(rows, interleaved, ab_rounds=None) -> tuple[dict[str, Any], str]:
+def _headline(rows, interleaved, ab_rounds=None, independent=None) -> tuple[dict[str, Any], str]:
     """The comparison the top-level numbers give, and where it comes from.
 
     Declared in round 7: the interleaved rows, once there, replace the first round's, whose
     tools ran hours apart on a machine whose speed drifts. Declared in rounds 12 and 13: the
     latest of their rows that is complete replaces them, with the arm its validation rule
-    picks.
+    picks. Declared in round 20: its rows, once complete, replace them all, since every
+    earlier round's hpsearch seeds shared their start-up trials.
     """
+    if independent and _complete(independent, ROUNDS["round20"].tools, ROUNDS["round20"].seeds):
+        versus = {task: _versus_hyperband(independent, task, "hpsearch") for task in TASKS}
+        return versus, "round20 rows, seeds [0, 1, 2], 300 s (independent seeds)"
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
         if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])
@@ -184,12 +187,16 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     }
 
 
-def _long_round(rows) -> dict[str, Any]:
-    """Round 19 (README): the defaults against the same session's Hyperband on the longer
-    budget, reported beside the headline and deciding nothing."""
+#: Rounds of the defaults against the same session's Hyperband on the longer budget (README,
+#: "Round 19", "Round 20").
+LONG_ROUNDS = ("round19", "round20")
+
+
+def _long_round(name: str, rows) -> dict[str, Any]:
+    """A long round's comparison, per task, with its rows."""
     return {
-        "complete": _complete(rows, ROUNDS["round19"].tools, ROUNDS["round19"].seeds),
-        "budget_seconds": ROUNDS["round19"].budget.seconds,
+        "complete": _complete(rows, ROUNDS[name].tools, ROUNDS[name].seeds),
+        "budget_seconds": ROUNDS[name].budget.seconds,
         "versus_hyperband": {task: _versus_hyperband(rows, task, "hpsearch") for task in TASKS},
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
@@ -205,11 +212,11 @@ def _without_timelines(rows) -> list[dict[str, Any]]:
 def summarize() -> None:
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
-    long_rows = _rows(ROUND19)
+    long_rows = {name: _rows(ROUNDS[name].folder) for name in LONG_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus, headline_from = _headline(rows, interleaved, ab_rounds)
+    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows["round20"])
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
@@ -241,9 +248,10 @@ def summarize() -> None:
         "round10": _round10(center, interleaved) if center else None,
         **{name: _ab_round(name, round_rows, interleaved) if round_rows else None
            for name, round_rows in ab_rounds.items()},
-        "round19": _long_round(long_rows) if long_rows else None,
+        **{name: _long_round(name, round_rows) if round_rows else None
+           for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12; ... round13; ... round19",
+        "... round10; ... round12; ... round13; ... round19; ... round20",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -253,11 +261,9 @@ def summarize() -> None:
         plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
     if center:
         plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
-    for name, round_rows in ab_rounds.items():
+    for name, round_rows in (ab_rounds | long_rows).items():
         if round_rows:
             plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", ROUNDS[name].tools)
-    if long_rows:
-        plot(long_rows, HERE / "results" / "vs_kerastuner_round19.png", ROUNDS["round19"].tools)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

@@ -31,6 +31,7 @@ from hpsearch._fold_halving import promoted
 from hpsearch._graphs import released_custom_gradients
 from hpsearch._held_writes import commit_held, holding
 from hpsearch._pruning import pruner_name
+from hpsearch._seeded_sampler import trial_seed
 from hpsearch._settings import SearchSettings
 from hpsearch._space import Space
 from hpsearch._splits import cv_splits, subsample
@@ -165,10 +166,11 @@ class Objective:
             )
         ]
 
-    def trial_seed(self, trial: optuna.Trial) -> int:
+    def _training_seed(self, trial: optuna.Trial) -> int:
+        """The trial's Keras seed: drawn from ``--seed`` and its number, or fresh without one."""
         if self.settings.seed is None:
             return int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
-        return self.settings.seed + trial.number
+        return trial_seed(self.settings.seed, trial.number)
 
     def __call__(self, trial: optuna.Trial) -> float:
         with holding(trial):  # committed in steps, as ``_held_writes.py`` says
@@ -184,7 +186,7 @@ class Objective:
         self._report_seconds = 0.0
         params = self.space.suggested(trial)
         self._check_distributions(trial)
-        seed = self.trial_seed(trial)
+        seed = self._training_seed(trial)
         trial.set_user_attr("seed", seed)
         commit_held(trial)  # its parameters, for the dashboard while the first fold trains
         try:

@@ -50,8 +50,9 @@ SAMPLERS: dict[str, Callable[..., optuna.samplers.BaseSampler]] = {
         seed=seed, warn_independent_sampling=False
     ),
     "gp": _gp_sampler,
+    # Scrambled only with a seed: unscrambled, every seed gives the same Sobol points.
     "qmc": lambda *, seed, grid: optuna.samplers.QMCSampler(
-        seed=seed, warn_independent_sampling=False
+        seed=seed, scramble=seed is not None, warn_independent_sampling=False
     ),
 }
 

@@ -155,27 +155,44 @@ def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_o
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
 
 
-def test_round19_runs_on_its_own_budget_and_reads_its_own_checkpoints():
-    chosen = ROUNDS["round19"]
-    assert folder_budget(chosen.folder) == LONG
-    assert folder_budget(ROUNDS["round13"].folder) == SHORT
-    assert LONG.checkpoints[-1] == LONG.seconds > SHORT.seconds
-    plan = interleaved_plan(chosen.seeds, chosen.tools)
-    assert len(plan) == len(chosen.seeds) * len(TASKS) * 2
-
+def _long_rows(seeds: tuple[int, ...]) -> dict:
+    """A long round's rows: hpsearch 0.28 MSE from 60 s on, Hyperband 0.31 and never there."""
     rows = {}
     for (tool, scores, reached), task, seed in itertools.product(
-        (("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)), TASKS, chosen.seeds
+        (("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)), TASKS, seeds
     ):
         curve = [{"seconds": c, "test": scores, "validation": scores} for c in LONG.checkpoints]
         rows.setdefault((tool, task), []).append({"tool": tool, "task": task, "seed": seed,
                                                   "curve": curve, "time_to_target": reached,
                                                   "budget_seconds": LONG.seconds, "trials": 9,
                                                   "epochs_trained": 90})  # fmt: skip
-    summary = _long_round(rows)
+    return rows
+
+
+@pytest.mark.parametrize("name", ["round19", "round20"])
+def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name):
+    chosen = ROUNDS[name]
+    assert folder_budget(chosen.folder) == LONG
+    assert folder_budget(ROUNDS["round13"].folder) == SHORT
+    assert LONG.checkpoints[-1] == LONG.seconds > SHORT.seconds
+    plan = interleaved_plan(chosen.seeds, chosen.tools)
+    assert len(plan) == len(chosen.seeds) * len(TASKS) * 2
+
+    summary = _long_round(name, _long_rows(chosen.seeds))
     versus = summary["versus_hyperband"]["california"]
     assert summary["complete"] and list(versus["test_at_checkpoints"]) == list(
         map(str, LONG.checkpoints)
     )
     assert abs(versus["test_at_checkpoints"]["300.0"]["hpsearch_better_by"] - 0.03) < 1e-9
     assert versus["ratio"] == "inf" and versus["ratio_at_least"] == LONG.seconds / 60.0
+
+
+def test_complete_round20_rows_replace_every_earlier_rounds_in_the_headline():
+    round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
+    round20 = _long_rows(ROUNDS["round20"].seeds)
+    versus, source = _headline({}, {}, {"round13": round13}, round20)
+    assert source.startswith("round20 rows")
+    assert versus["california"]["test_at_checkpoints"]["300.0"]["hpsearch"] == 0.28
+
+    incomplete = {key: runs[1:] for key, runs in round20.items()}
+    assert _headline({}, {}, {"round13": round13}, incomplete)[1].startswith("round13 rows")

@@ -8,6 +8,7 @@ import importlib.util
 import optuna
 import pytest
 
+from hpsearch._seeded_sampler import trial_seed
 from hpsearch._study import SAMPLERS, make_sampler
 
 GRID = {"x": [i / 10 for i in range(10)], "n": [1, 2, 3, 4]}
@@ -65,3 +66,23 @@ def test_processes_sharing_a_study_never_propose_the_same_sample(name, storage):
             study.tell(trial, _value(trial.params))
     proposals = [tuple(t.params.values()) for t in workers[0].trials]
     assert len(set(proposals)) == len(proposals) == 8
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n.values[0] != "grid"])
+def test_neighbouring_seeds_share_no_sample(name):
+    # With a study seed of `--seed + trial number`, seed 6's trial n was seed 5's trial n + 1.
+    # The grid is left out: its seed only orders one fixed set of points, which both share.
+    runs = {}
+    for seed in (5, 6):
+        study = optuna.create_study(sampler=make_sampler(name, seed=seed, grid=GRID))
+        for _ in range(6):
+            trial = _ask(study)
+            study.tell(trial, _value(trial.params))
+        runs[seed] = {t.params["x"] for t in study.trials}
+    assert not runs[5] & runs[6]
+
+
+def test_trial_seeds_are_distinct_over_seeds_and_numbers():
+    seeds = [trial_seed(seed, number) for seed in range(20) for number in range(20)]
+    assert len(set(seeds)) == len(seeds)
+    assert all(0 <= s < 2**31 for s in seeds)
