@@ -140,9 +140,11 @@ def _headline(rows, interleaved, ab_rounds=None, independent=None) -> tuple[dict
     picks. Declared in round 20: its rows, once complete, replace them all, since every
     earlier round's hpsearch seeds shared their start-up trials.
     """
-    if independent and _complete(independent, ROUNDS["round20"].tools, ROUNDS["round20"].seeds):
+    chosen = ROUNDS["round20"]
+    if independent and _complete(independent, chosen.tools, chosen.seeds):
         versus = {task: _versus_hyperband(independent, task, "hpsearch") for task in TASKS}
-        return versus, "round20 rows, seeds [0, 1, 2], 300 s (independent seeds)"
+        seeds, seconds = list(chosen.seeds), chosen.budget.seconds
+        return versus, f"round20 rows, seeds {seeds}, {seconds:g} s (independent seeds)"
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
         if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])

@@ -166,12 +166,6 @@ class Objective:
             )
         ]
 
-    def _training_seed(self, trial: optuna.Trial) -> int:
-        """The trial's Keras seed: drawn from ``--seed`` and its number, or fresh without one."""
-        if self.settings.seed is None:
-            return int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
-        return trial_seed(self.settings.seed, trial.number)
-
     def __call__(self, trial: optuna.Trial) -> float:
         with holding(trial):  # committed in steps, as ``_held_writes.py`` says
             return self._run(trial)
@@ -186,7 +180,7 @@ class Objective:
         self._report_seconds = 0.0
         params = self.space.suggested(trial)
         self._check_distributions(trial)
-        seed = self._training_seed(trial)
+        seed = trial_seed(self.settings.seed, trial.number)  # fresh without --seed
         trial.set_user_attr("seed", seed)
         commit_held(trial)  # its parameters, for the dashboard while the first fold trains
         try:

@@ -25,13 +25,15 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 
-def trial_seed(seed: int, number: int) -> int:
-    """A seed for trial ``number`` of a study seeded with ``seed``, below 2**31.
+def trial_seed(seed: int | None, number: int) -> int:
+    """A seed for trial ``number`` of a study seeded with ``seed``, below 2**31; a fresh
+    random one for an unseeded study.
 
     Distinct pairs give unrelated seeds (NumPy's ``SeedSequence`` hashes them), so no two
     studies with different seeds share a trial's random stream, as they did with a sum.
     """
-    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] % 2**31)
+    entropy = None if seed is None else [seed, number]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0] % 2**31)
 
 
 class TrialSeededSampler(optuna.samplers.BaseSampler):
