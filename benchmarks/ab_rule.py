@@ -18,9 +18,16 @@ from benchmarks.vs_kerastuner import CHECKPOINTS, TASKS
 BASE = "hpsearch"
 
 
-def _medians(runs: list[dict[str, Any]], key: str, *, maximize: bool) -> list[float | None]:
+def _checkpoints(rows, task: str) -> tuple[float, ...]:
+    """The checkpoints the task's runs were scored at (rounds 10-13's where none are)."""
+    runs = rows.get((BASE, task), [])
+    return tuple(p["seconds"] for p in runs[0]["curve"]) if runs else CHECKPOINTS
+
+
+def _medians(runs: list[dict[str, Any]], key: str, count: int, *,
+             maximize: bool) -> list[float | None]:  # fmt: skip
     return [spread([r["curve"][i][key] for r in runs], maximize=maximize)["median"]
-            for i in range(len(CHECKPOINTS))]  # fmt: skip
+            for i in range(count)]  # fmt: skip
 
 
 def _better(a: float | None, b: float | None, *, maximize: bool) -> int:
@@ -33,16 +40,20 @@ def _better(a: float | None, b: float | None, *, maximize: bool) -> int:
 
 
 def task_verdict(rows, task: str, candidate_arm: str, *, maximize: bool) -> dict[str, Any]:
-    """The declared rule on one task: no worse at 150 s, and better at no fewer checkpoints
-    than it is worse at, by the median over seeds of the best validation score so far."""
-    base = _medians(rows.get((BASE, task), []), "validation", maximize=maximize)
-    candidate = _medians(rows.get((candidate_arm, task), []), "validation", maximize=maximize)
+    """The declared rule on one task: no worse at the budget (the last checkpoint), and better
+    at no fewer checkpoints than it is worse at, by the median over seeds of the best
+    validation score so far."""
+    checkpoints = _checkpoints(rows, task)
+    base = _medians(rows.get((BASE, task), []), "validation", len(checkpoints),
+                    maximize=maximize)  # fmt: skip
+    candidate = _medians(rows.get((candidate_arm, task), []), "validation", len(checkpoints),
+                         maximize=maximize)  # fmt: skip
     signs = [_better(c, b, maximize=maximize) for c, b in zip(candidate, base, strict=True)]
     better, worse = signs.count(1), signs.count(-1)
     return {
         "validation_median": {
-            BASE: dict(zip(map(str, CHECKPOINTS), base, strict=True)),
-            candidate_arm: dict(zip(map(str, CHECKPOINTS), candidate, strict=True)),
+            BASE: dict(zip(map(str, checkpoints), base, strict=True)),
+            candidate_arm: dict(zip(map(str, checkpoints), candidate, strict=True)),
         },  # fmt: skip
         "checkpoints_better": better,
         "checkpoints_worse": worse,

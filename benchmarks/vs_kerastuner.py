@@ -12,6 +12,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round13               # one process, one per core, Hyperband
     python -m benchmarks.vs_kerastuner round19               # the defaults and Hyperband, 300 s
     python -m benchmarks.vs_kerastuner round20               # round 19, independent seeds
+    python -m benchmarks.vs_kerastuner round21               # round 20 with a center start arm
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -212,6 +213,11 @@ ROUND19_SEEDS = (0, 1, 2)
 #: and its number (rounds 1-19's seeds 0, 1, 2 shared their start-up trials, shifted by one).
 ROUND20 = RUNS / "round20"
 
+#: Round 21 (README): round 10's question (the middle of the space as trial 0) again on
+#: independent seeds and the longer budget, with Hyperband in the same session.
+ROUND21 = RUNS / "round21"
+ROUND21_TOOLS = ("hpsearch", "hpsearch_center", "kt_hyperband")
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds and budget."""
@@ -230,6 +236,7 @@ ROUNDS = {
     "round13": Round(ROUND13, ROUND13_TOOLS),
     "round19": Round(ROUND19, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round20": Round(ROUND20, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round21": Round(ROUND21, ROUND21_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

@@ -131,20 +131,23 @@ def _picked_arm(rows, candidate: str) -> str:
     return candidate if adopted else "hpsearch"
 
 
-def _headline(rows, interleaved, ab_rounds=None, independent=None) -> tuple[dict[str, Any], str]:
+def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[str, Any], str]:
     """The comparison the top-level numbers give, and where it comes from.
 
     Declared in round 7: the interleaved rows, once there, replace the first round's, whose
     tools ran hours apart on a machine whose speed drifts. Declared in rounds 12 and 13: the
     latest of their rows that is complete replaces them, with the arm its validation rule
     picks. Declared in round 20: its rows, once complete, replace them all, since every
-    earlier round's hpsearch seeds shared their start-up trials.
+    earlier round's hpsearch seeds shared their start-up trials. Declared in round 21: its
+    rows, once complete, replace round 20's, with the arm its validation rule picks.
     """
-    chosen = ROUNDS["round20"]
-    if independent and _complete(independent, chosen.tools, chosen.seeds):
-        versus = {task: _versus_hyperband(independent, task, "hpsearch") for task in TASKS}
-        seeds, seconds = list(chosen.seeds), chosen.budget.seconds
-        return versus, f"round20 rows, seeds {seeds}, {seconds:g} s (independent seeds)"
+    for name in reversed(LONG_ROUNDS):
+        chosen, round_rows = ROUNDS[name], (long_rows or {}).get(name)
+        if round_rows and _complete(round_rows, chosen.tools, chosen.seeds):
+            arm = _long_arm(name, round_rows)
+            versus = {task: _versus_hyperband(round_rows, task, arm) for task in TASKS}
+            seeds, seconds = list(chosen.seeds), chosen.budget.seconds
+            return versus, f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
         if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])
@@ -189,17 +192,29 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     }
 
 
-#: Rounds of the defaults against the same session's Hyperband on the longer budget (README,
-#: "Round 19", "Round 20").
-LONG_ROUNDS = ("round19", "round20")
+#: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 21").
+LONG_ROUNDS = ("round19", "round20", "round21")
+LONG_CANDIDATES = {"round21": "hpsearch_center"}
+
+
+def _long_arm(name: str, rows) -> str:
+    """The hpsearch arm a long round's headline takes: its candidate if its rule adopts it."""
+    return _picked_arm(rows, LONG_CANDIDATES[name]) if name in LONG_CANDIDATES else "hpsearch"
 
 
 def _long_round(name: str, rows) -> dict[str, Any]:
-    """A long round's comparison, per task, with its rows."""
+    """A long round's comparison, per task and hpsearch arm, its decision, and its rows."""
+    candidate = LONG_CANDIDATES.get(name)
+    arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
     return {
         "complete": _complete(rows, ROUNDS[name].tools, ROUNDS[name].seeds),
         "budget_seconds": ROUNDS[name].budget.seconds,
+        "decision": ab_rule.decision(rows, candidate, _maximizes) if candidate else None,
         "versus_hyperband": {task: _versus_hyperband(rows, task, "hpsearch") for task in TASKS},
+        "versus_hyperband_by_arm": {
+            arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms
+        },
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
     }
@@ -218,7 +233,7 @@ def summarize() -> None:
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows["round20"])
+    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
@@ -253,7 +268,7 @@ def summarize() -> None:
         **{name: _long_round(name, round_rows) if round_rows else None
            for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12; ... round13; ... round19; ... round20",
+        "... round10; ... round12; ... round13; ... round19; ... round20; ... round21",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"

@@ -155,30 +155,40 @@ def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_o
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
 
 
-def _long_rows(seeds: tuple[int, ...]) -> dict:
-    """A long round's rows: hpsearch 0.28 MSE from 60 s on, Hyperband 0.31 and never there."""
+def _long_rows(seeds: tuple[int, ...], center_gain: float | None = None) -> dict:
+    """A long round's rows: hpsearch 0.28 from 60 s on, Hyperband 0.31 and never there, and
+    where ``center_gain`` is given, the center start arm that much better (MSE lower,
+    accuracy higher) than hpsearch throughout."""
+    arms = [("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)]
     rows = {}
-    for (tool, scores, reached), task, seed in itertools.product(
-        (("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)), TASKS, seeds
-    ):
+    for (tool, scores, reached), task, seed in itertools.product(arms, TASKS, seeds):
         curve = [{"seconds": c, "test": scores, "validation": scores} for c in LONG.checkpoints]
         rows.setdefault((tool, task), []).append({"tool": tool, "task": task, "seed": seed,
                                                   "curve": curve, "time_to_target": reached,
                                                   "budget_seconds": LONG.seconds, "trials": 9,
                                                   "epochs_trained": 90})  # fmt: skip
+    if center_gain is not None:
+        for task in TASKS:
+            gain = center_gain if task == "fashion_mlp" else -center_gain
+            rows["hpsearch_center", task] = [
+                {**row, "tool": "hpsearch_center", "time_to_target": 15.0,
+                 "curve": [{**p, "test": 0.28 + gain, "validation": 0.28 + gain}
+                           for p in row["curve"]]}
+                for row in rows["hpsearch", task]
+            ]  # fmt: skip
     return rows
 
 
-@pytest.mark.parametrize("name", ["round19", "round20"])
+@pytest.mark.parametrize("name", ["round19", "round20", "round21"])
 def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name):
     chosen = ROUNDS[name]
     assert folder_budget(chosen.folder) == LONG
     assert folder_budget(ROUNDS["round13"].folder) == SHORT
     assert LONG.checkpoints[-1] == LONG.seconds > SHORT.seconds
     plan = interleaved_plan(chosen.seeds, chosen.tools)
-    assert len(plan) == len(chosen.seeds) * len(TASKS) * 2
+    assert len(plan) == len(chosen.seeds) * len(TASKS) * len(chosen.tools)
 
-    summary = _long_round(name, _long_rows(chosen.seeds))
+    summary = _long_round(name, _long_rows(chosen.seeds, -0.01 if name == "round21" else None))
     versus = summary["versus_hyperband"]["california"]
     assert summary["complete"] and list(versus["test_at_checkpoints"]) == list(
         map(str, LONG.checkpoints)
@@ -190,9 +200,24 @@ def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name
 def test_complete_round20_rows_replace_every_earlier_rounds_in_the_headline():
     round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
     round20 = _long_rows(ROUNDS["round20"].seeds)
-    versus, source = _headline({}, {}, {"round13": round13}, round20)
+    versus, source = _headline({}, {}, {"round13": round13}, {"round20": round20})
     assert source.startswith("round20 rows")
     assert versus["california"]["test_at_checkpoints"]["300.0"]["hpsearch"] == 0.28
 
     incomplete = {key: runs[1:] for key, runs in round20.items()}
-    assert _headline({}, {}, {"round13": round13}, incomplete)[1].startswith("round13 rows")
+    source = _headline({}, {}, {"round13": round13}, {"round20": incomplete})[1]
+    assert source.startswith("round13 rows")
+
+
+@pytest.mark.parametrize(("gain", "arm"), [(0.03, "hpsearch_center"), (-0.01, "hpsearch")])
+def test_complete_round21_rows_replace_round20s_with_the_arm_its_validation_rule_picks(gain, arm):
+    long_rows = {"round20": _long_rows(ROUNDS["round20"].seeds),
+                 "round21": _long_rows(ROUNDS["round21"].seeds, gain)}  # fmt: skip
+    versus, source = _headline({}, {}, {}, long_rows)
+    assert source.startswith("round21 rows") and source.endswith(f"arm {arm}")
+    picked = 0.28 - gain if arm == "hpsearch_center" else 0.28
+    at_15 = versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"]
+    assert abs(at_15 - picked) < 1e-9
+
+    long_rows["round21"] = {key: runs[1:] for key, runs in long_rows["round21"].items()}
+    assert _headline({}, {}, {}, long_rows)[1].startswith("round20 rows")
