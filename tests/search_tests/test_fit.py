@@ -63,3 +63,34 @@ def test_a_model_built_only_by_its_first_fit_is_not_kept():
     models = FoldModels()
     models.keep(model, ((3,), 1))
     assert models.model is None and not models.reusable(((3,), 1))
+
+
+def test_the_training_loop_runs_several_batches_per_call_to_the_same_weights(tiny, monkeypatch):
+    import hpsearch._fit as fit
+
+    space, data, params = tiny
+    rows = slice(0, 1000)  # 16 batches of 64: calls of 16, 4 and 1 split them differently
+    runs = {}
+    for steps in (1, 4, 16):
+        monkeypatch.setattr(fit, "STEPS_PER_EXECUTION", steps)
+        result = _fit(space, data, params, rows, None, epochs=3)
+        assert result.model.steps_per_execution == steps
+        runs[steps] = (result.history["loss"], result.model.get_weights())
+    for steps in (4, 16):
+        assert runs[steps][0] == runs[1][0]  # bit for bit, not approximately
+        for ours, theirs in zip(runs[steps][1], runs[1][1], strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+
+
+def test_a_space_that_chose_its_steps_per_execution_keeps_it():
+    import keras
+
+    from hpsearch._fit import STEPS_PER_EXECUTION, batches_per_call
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", steps_per_execution=5)
+    batches_per_call(model)
+    assert model.steps_per_execution == 5
+    model.compile(optimizer="adam", loss="mse")
+    batches_per_call(model)
+    assert model.steps_per_execution == STEPS_PER_EXECUTION > 1
