@@ -13,6 +13,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round19               # the defaults and Hyperband, 300 s
     python -m benchmarks.vs_kerastuner round20               # round 19, independent seeds
     python -m benchmarks.vs_kerastuner round21               # round 20 with a center start arm
+    python -m benchmarks.vs_kerastuner round23               # round 20 on round 22's engine
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -218,6 +219,11 @@ ROUND20 = RUNS / "round20"
 ROUND21 = RUNS / "round21"
 ROUND21_TOOLS = ("hpsearch", "hpsearch_center", "kt_hyperband")
 
+#: Round 23 (README): round 20 again on round 22's engine (16 batches per call of Keras's
+#: training loop), so that the headline is the shipped engine's against the same session's
+#: Hyperband.
+ROUND23 = RUNS / "round23"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds and budget."""
@@ -237,6 +243,7 @@ ROUNDS = {
     "round19": Round(ROUND19, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round20": Round(ROUND20, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round21": Round(ROUND21, ROUND21_TOOLS, ROUND19_SEEDS, LONG),
+    "round23": Round(ROUND23, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

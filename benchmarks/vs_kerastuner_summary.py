@@ -140,6 +140,8 @@ def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[s
     picks. Declared in round 20: its rows, once complete, replace them all, since every
     earlier round's hpsearch seeds shared their start-up trials. Declared in round 21: its
     rows, once complete, replace round 20's, with the arm its validation rule picks.
+    Declared in round 23: its rows, once complete, replace round 21's, since they run the
+    engine that ships.
     """
     for name in reversed(LONG_ROUNDS):
         chosen, round_rows = ROUNDS[name], (long_rows or {}).get(name)
@@ -193,8 +195,8 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 21").
-LONG_ROUNDS = ("round19", "round20", "round21")
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 23").
+LONG_ROUNDS = ("round19", "round20", "round21", "round23")
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 
 
@@ -268,7 +270,8 @@ def summarize() -> None:
         **{name: _long_round(name, round_rows) if round_rows else None
            for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12; ... round13; ... round19; ... round20; ... round21",
+        "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
+        "... round23",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
