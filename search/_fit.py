@@ -33,6 +33,10 @@ DEFAULT_BATCH_SIZE = 128
 #: 22"). Callbacks' batch hooks then run once per call; epoch hooks are unchanged.
 STEPS_PER_EXECUTION = 16
 
+#: The backends whose compiled loop runs several batches per call. JAX's runs them in a
+#: Python loop around one jitted batch, which saves nothing; PyTorch's refuses more than one.
+LOOPING_BACKENDS = ("tensorflow",)
+
 
 @dataclass
 class FitResult:
@@ -209,10 +213,13 @@ def fit_model(
 
 def batches_per_call(model: keras.Model, steps: int | None = None) -> None:
     """Runs ``steps`` (default :data:`STEPS_PER_EXECUTION`) batches per call of ``model``'s
-    training loop, unless its space compiled it with a ``steps_per_execution`` of its own.
+    training loop, unless its space compiled it with a ``steps_per_execution`` of its own or
+    the backend gains nothing from it (:data:`LOOPING_BACKENDS`).
 
     Set before the first ``fit`` traces the loop; a reused fold model keeps its value.
     """
+    if keras.backend.backend() not in LOOPING_BACKENDS:
+        return
     if getattr(model, "steps_per_execution", None) == 1:
         model.steps_per_execution = STEPS_PER_EXECUTION if steps is None else steps
 

@@ -94,3 +94,18 @@ def test_a_space_that_chose_its_steps_per_execution_keeps_it():
     model.compile(optimizer="adam", loss="mse")
     batches_per_call(model)
     assert model.steps_per_execution == STEPS_PER_EXECUTION > 1
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_other_backends_keep_one_batch_per_call(backend, monkeypatch):
+    # PyTorch's trainer refuses steps_per_execution > 1; JAX's loops in Python around one
+    # jitted batch, so several per call would only thin out the batch hooks.
+    import keras
+
+    import hpsearch._fit as fit
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    monkeypatch.setattr(fit.keras.backend, "backend", lambda: backend)
+    fit.batches_per_call(model)
+    assert model.steps_per_execution == 1
