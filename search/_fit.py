@@ -211,17 +211,17 @@ def fit_model(
     return result
 
 
-def batches_per_call(model: keras.Model, steps: int | None = None) -> None:
-    """Runs ``steps`` (default :data:`STEPS_PER_EXECUTION`) batches per call of ``model``'s
-    training loop, unless its space compiled it with a ``steps_per_execution`` of its own or
-    the backend gains nothing from it (:data:`LOOPING_BACKENDS`).
+def batches_per_call(model: keras.Model) -> None:
+    """Runs :data:`STEPS_PER_EXECUTION` batches per call of ``model``'s training loop, unless
+    its space compiled it with a ``steps_per_execution`` of its own or the backend gains
+    nothing from it (:data:`LOOPING_BACKENDS`).
 
     Set before the first ``fit`` traces the loop; a reused fold model keeps its value.
     """
     if keras.backend.backend() not in LOOPING_BACKENDS:
         return
     if getattr(model, "steps_per_execution", None) == 1:
-        model.steps_per_execution = STEPS_PER_EXECUTION if steps is None else steps
+        model.steps_per_execution = STEPS_PER_EXECUTION
 
 
 def _refuse_divergence(history: dict[str, list[float]]) -> None:
