@@ -14,6 +14,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round20               # round 19, independent seeds
     python -m benchmarks.vs_kerastuner round21               # round 20 with a center start arm
     python -m benchmarks.vs_kerastuner round23               # round 20 on round 22's engine
+    python -m benchmarks.vs_kerastuner round24               # round 23, scored at one epoch
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -140,7 +141,7 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path, arm: str,
     stretch = schedule_stretch(read_record(study).settings.as_dict())
     timeline = [
         Finished(trial.datetime_complete.timestamp() - started, trial.value, trial.params,
-                 final_epochs(trial.user_attrs["best_epochs"]), stretch, trial.user_attrs["seed"])
+                 final_epochs(trial), stretch, trial.user_attrs["seed"])
         for trial in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
     ]  # fmt: skip
     fit = sum(sum(t.user_attrs.get("fit_seconds", [])) for t in study.trials)
@@ -224,6 +225,10 @@ ROUND21_TOOLS = ("hpsearch", "hpsearch_center", "kt_hyperband")
 #: Hyperband.
 ROUND23 = RUNS / "round23"
 
+#: Round 24 (README): round 23 again after a trial's value became the folds' mean at one
+#: shared epoch (``hpsearch._cv_score``) instead of the mean of each fold's best epoch.
+ROUND24 = RUNS / "round24"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds and budget."""
@@ -244,6 +249,7 @@ ROUNDS = {
     "round20": Round(ROUND20, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round21": Round(ROUND21, ROUND21_TOOLS, ROUND19_SEEDS, LONG),
     "round23": Round(ROUND23, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round24": Round(ROUND24, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

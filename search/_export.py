@@ -54,7 +54,7 @@ def export_best(study: optuna.Study) -> dict[str, Any]:
         "study": study.study_name,
         "trial": best.number,
         "params": best.params,
-        "epochs": final_epochs(best.user_attrs.get("best_epochs", [])),
+        "epochs": final_epochs(best),
         # What the test evaluation used (1.0 before the stretch existed), else what it will use.
         "schedule_stretch": (final.get("schedule_stretch", 1.0) if final else stretch),
         "seed": best.user_attrs.get("seed"),

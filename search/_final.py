@@ -28,15 +28,20 @@ AUDIT_KEY = "test_evaluations"
 FINAL_KEY = "final"
 
 
-def final_epochs(best_epochs: list[int]) -> int:
-    """Epochs for the full-data fit: the median of the folds' best epochs, at least 1."""
+def final_epochs(trial: optuna.trial.FrozenTrial) -> int:
+    """Epochs for the full-data fit: the epoch at which the trial was scored (``cv_epochs``,
+    :mod:`hpsearch._cv_score`); for a trial recorded before that existed, the median of its
+    folds' best epochs. At least 1."""
+    if "cv_epochs" in trial.user_attrs:
+        return max(1, int(trial.user_attrs["cv_epochs"]))
+    best_epochs = trial.user_attrs.get("best_epochs", [])
     return max(1, round(statistics.median(best_epochs))) if best_epochs else 1
 
 
 def schedule_stretch(settings: dict[str, Any]) -> float:
     """All training rows over the rows a CV fold trained on: ``folds / ((folds - 1) * subsample)``.
 
-    The final fit runs the folds' best epoch count on all rows, so a step-counted learning-rate
+    The final fit runs the trial's epoch count on all rows, so a step-counted learning-rate
     decay is stretched by this factor to follow the same curve per epoch
     (:func:`hpsearch.blocks.stretch_schedule`).
     """
@@ -45,7 +50,8 @@ def schedule_stretch(settings: dict[str, Any]) -> float:
 
 
 def cv_summary(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
-    folds = trial.user_attrs.get("fold_scores", [])
+    # The folds' scores at the trial's epoch; each fold's best for trials recorded before.
+    folds = trial.user_attrs.get("cv_fold_scores", trial.user_attrs.get("fold_scores", []))
     return {
         "mean": trial.value,
         "std": float(np.std(folds)) if folds else None,
@@ -138,7 +144,7 @@ def evaluate_study(
             f"({last['metrics']}); pass --force to evaluate again (it is logged)."
         )
     best = best_trial(study)
-    epochs = final_epochs(best.user_attrs.get("best_epochs", []))
+    epochs = final_epochs(best)
     stretch = schedule_stretch(read_record(study).settings.as_dict())
     result = retrain(
         space, best.params, dataset, epochs=epochs, seed=best.user_attrs["seed"], stretch=stretch

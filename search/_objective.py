@@ -22,6 +22,7 @@ import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from hpsearch._cv_score import cv_score
 from hpsearch._dataset import Dataset, labels_of
 from hpsearch._enqueue import refuse_duplicate_start
 from hpsearch._errors import HpsearchError, Infeasible, OverTime, SpaceError, TrialError
@@ -114,7 +115,8 @@ class _TrialClock(keras.callbacks.Callback):
 
 
 class Objective:
-    """Callable objective: mean best-epoch validation score over the folds.
+    """Callable objective: the folds' mean validation score at their best shared epoch
+    (:mod:`hpsearch._cv_score`).
 
     The data set's test split is never touched here: only ``dataset.x``/``dataset.y``.
     """
@@ -204,8 +206,13 @@ class Objective:
             trial.set_user_attr("report_seconds", round(self._report_seconds, 3))
 
     def _cross_validate(self, trial: optuna.Trial, params: dict[str, Any], seed: int) -> float:
-        """Fits fold after fold, recording each as it ends, so pruned trials keep theirs."""
+        """Fits fold after fold, recording each as it ends, so pruned trials keep theirs.
+
+        ``fold_scores`` and ``best_epochs`` are each fold's own best, which fold halving
+        ranks; the trial's value is read at one epoch for all folds, ``cv_epochs``.
+        """
         folds: dict[str, list] = {"fold_scores": [], "best_epochs": [], "fit_seconds": []}
+        curves = []
         limit, max_epochs = self.settings.max_trial_seconds, self.settings.max_epochs
         clock = [] if limit is None else [_TrialClock(limit, len(self.splits) * max_epochs)]
         models = FoldModels()
@@ -216,6 +223,7 @@ class Objective:
                                     callbacks=callbacks, models=models)  # fmt: skip
             self._report_seconds += reporter.seconds
             curve = result.history[self.space.monitor]
+            curves.append(curve)
             best = int(np.nanargmax(curve) if self.mode == "max" else np.nanargmin(curve))
             folds["fold_scores"].append(float(curve[best]))
             folds["best_epochs"].append(best + 1)
@@ -229,7 +237,10 @@ class Objective:
                 self._record_pruning(trial, fold, reporter)
             if fold < len(self.splits) - 1:
                 self._halve(trial, fold, folds["fold_scores"], len(curve))
-        return float(np.mean(folds["fold_scores"]))
+        score = cv_score(curves, maximize=self.mode == "max")
+        trial.set_user_attr("cv_epochs", score.epochs)
+        trial.set_user_attr("cv_fold_scores", score.fold_scores)
+        return score.value
 
     def _halve(self, trial: optuna.Trial, fold: int, scores: list[float], epochs: int) -> None:
         """Prunes the trial after ``fold`` unless it ranks in the top of that rung."""

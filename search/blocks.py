@@ -109,7 +109,7 @@ def stretch_schedule(params: dict[str, Any], factor: float) -> dict[str, Any]:
     """``params`` with ``decay_steps`` scaled by ``factor``: the same learning rate per epoch
     on ``factor`` times as many rows per epoch.
 
-    Decay counts optimizer steps, one per batch. The final fit trains for the folds' best
+    Decay counts optimizer steps, one per batch. The final fit trains for the trial's scored
     epoch count on all training rows, ``factor`` times a fold's rows (x10 for 2 folds on a
     20 % subsample), so without the stretch its learning rate decays ``factor`` times faster
     per epoch than the fit that earned that epoch count did.
