@@ -179,7 +179,7 @@ def _long_rows(seeds: tuple[int, ...], center_gain: float | None = None) -> dict
     return rows
 
 
-@pytest.mark.parametrize("name", ["round19", "round20", "round21", "round23"])
+@pytest.mark.parametrize("name", ["round19", "round20", "round21", "round23", "round24"])
 def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name):
     chosen = ROUNDS[name]
     assert folder_budget(chosen.folder) == LONG
@@ -223,15 +223,18 @@ def test_complete_round21_rows_replace_round20s_with_the_arm_its_validation_rule
     assert _headline({}, {}, {}, long_rows)[1].startswith("round20 rows")
 
 
-def test_complete_round23_rows_replace_round21s_and_incomplete_ones_do_not():
-    long_rows = {"round21": _long_rows(ROUNDS["round21"].seeds, -0.01),
-                 "round23": _long_rows(ROUNDS["round23"].seeds)}  # fmt: skip
-    for row in long_rows["round23"]["hpsearch", "california"]:
-        row["curve"][0] = {**row["curve"][0], "test": 0.2}  # only round 23 scores 0.2 at 15 s
+@pytest.mark.parametrize(("name", "before"), [("round23", "round21"), ("round24", "round23")])
+def test_complete_rows_of_a_later_round_replace_the_earlier_and_incomplete_ones_do_not(
+    name, before
+):
+    long_rows = {before: _long_rows(ROUNDS[before].seeds, -0.01),
+                 name: _long_rows(ROUNDS[name].seeds)}  # fmt: skip
+    for row in long_rows[name]["hpsearch", "california"]:
+        row["curve"][0] = {**row["curve"][0], "test": 0.2}  # only the later round scores 0.2
     versus, source = _headline({}, {}, {}, long_rows)
-    assert source.startswith("round23 rows") and source.endswith("arm hpsearch")
+    assert source.startswith(f"{name} rows") and source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.2
-    assert ROUNDS["round23"].tools == ("hpsearch", "kt_hyperband")
+    assert ROUNDS[name].tools == ("hpsearch", "kt_hyperband")
 
-    long_rows["round23"] = {key: runs[1:] for key, runs in long_rows["round23"].items()}
-    assert _headline({}, {}, {}, long_rows)[1].startswith("round21 rows")
+    long_rows[name] = {key: runs[1:] for key, runs in long_rows[name].items()}
+    assert _headline({}, {}, {}, long_rows)[1].startswith(f"{before} rows")
