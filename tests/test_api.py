@@ -50,6 +50,10 @@ def test_arrays_and_functions_in_memory_give_the_whole_result(tmp_path):
     assert predicted.shape == (5, 1)
     exported = result.export(tmp_path / "best.json")
     assert json.loads((tmp_path / "best.json").read_text())["params"] == exported["params"]
+    # The final fit trained for the epoch the best trial was scored at, and exports it.
+    scored_at = result.study.best_trial.user_attrs["cv_epochs"]
+    assert result.final["epochs"] == exported["epochs"] == scored_at
+    assert result.cv["mean"] == pytest.approx(sum(result.cv["folds"]) / 2)
     assert result.report(tmp_path / "report").exists()
     assert list(result.trials()["number"])[0] == result.study.best_trial.number
 
