@@ -43,7 +43,8 @@ def cv_score(curves: Sequence[Sequence[float]], *, maximize: bool) -> CVScore:
         ValueError: No curve, an empty one, or no epoch with a finite mean.
     """
     if not curves or not all(len(curve) for curve in curves):
-        raise ValueError(f"every fold needs at least one epoch's score; got {len(curves)} folds")
+        lengths = [len(curve) for curve in curves]
+        raise ValueError(f"every fold needs at least one epoch's score; epochs per fold {lengths}")
     shared = min(len(curve) for curve in curves)
     scores = np.array([list(curve[:shared]) for curve in curves], dtype=float)
     mean = scores.mean(axis=0)
