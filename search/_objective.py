@@ -115,7 +115,7 @@ class _TrialClock(keras.callbacks.Callback):
 
 
 class Objective:
-    """Callable objective: the folds' mean validation score at their best shared epoch
+    """Callable objective: the folds' mean validation score at the epoch where it is best
     (:mod:`hpsearch._cv_score`).
 
     The data set's test split is never touched here: only ``dataset.x``/``dataset.y``.

@@ -17,10 +17,20 @@ def test_one_epoch_for_all_folds_not_each_folds_best():
     assert score.value == pytest.approx(0.85)
 
 
-def test_only_epochs_every_fold_trained_and_the_direction():
-    # The second fold stopped early after two epochs: epoch 3 of the first does not count.
-    assert cv_score([[0.4, 0.3, 0.1], [0.5, 0.2]], maximize=False).epochs == 2
+def test_a_stopped_fold_counts_at_its_last_score_and_the_direction():
+    # The second fold stopped after two epochs; at epoch 3 it counts at 0.2, its last score.
+    score = cv_score([[0.4, 0.3, 0.1], [0.5, 0.2]], maximize=False)
+    assert (score.epochs, score.fold_scores) == (3, [0.1, 0.2])
+    assert score.value == pytest.approx(0.15)
     assert cv_score([[0.4, 0.3, 0.1], [0.5, 0.2]], maximize=True).epochs == 1
+
+
+def test_a_stopped_fold_is_held_at_its_last_score_not_its_best():
+    # Held at its best (0.9), the second fold would make epoch 4 best (mean 0.85); held at
+    # its last score (0.5), epoch 1 is best (0.7): the folds rising later do not borrow it.
+    score = cv_score([[0.5, 0.6, 0.7, 0.8], [0.9, 0.5]], maximize=True)
+    assert (score.epochs, score.fold_scores) == (1, [0.5, 0.9])
+    assert score.value == pytest.approx(0.7)
 
 
 def test_a_non_finite_epoch_is_skipped_and_an_empty_fold_refused():

@@ -46,6 +46,24 @@ def test_report_steps_do_not_collide_across_folds(tiny_objective):
     assert 0 < trial.user_attrs["report_seconds"] < sum(trial.user_attrs["fit_seconds"])
 
 
+def test_a_fold_that_stopped_early_counts_at_its_last_score(data_dir):
+    # With patience 1 this configuration's first two folds stop after 10 and 8 of 12 epochs
+    # and the third improves to the end: the trial is scored at epoch 12, the others held.
+    space = load_space(file=space_file("tiny"))
+    settings = SearchSettings(folds=3, max_epochs=12, patience=1, subsample=0.2, seed=1)
+    objective = Objective(space, load_dataset("california", data_dir), settings)
+    study = optuna.create_study(direction="minimize", pruner=optuna.pruners.NopPruner())
+    study.enqueue_trial({"units": 9, "optimizer": "adam", "learning_rate": 0.02,
+                         "beta_1": 0.8, "beta_2": 0.993})  # fmt: skip
+    study.optimize(objective, n_trials=1)
+    (trial,) = study.trials
+    curves = [[v for s, v in sorted(trial.intermediate_values.items()) if s // 12 == f]
+              for f in range(3)]  # fmt: skip
+    assert min(map(len, curves)) < trial.user_attrs["cv_epochs"]
+    held = [c + c[-1:] * (12 - len(c)) for c in curves]
+    assert trial.value == pytest.approx(min(sum(col) / 3 for col in zip(*held, strict=True)))
+
+
 def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
     # A threshold no MSE can meet: the pruner stops the trial at its first report.
     study = optuna.create_study(
