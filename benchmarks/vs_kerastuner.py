@@ -15,6 +15,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round21               # round 20 with a center start arm
     python -m benchmarks.vs_kerastuner round23               # round 20 on round 22's engine
     python -m benchmarks.vs_kerastuner round24               # round 23, scored at one epoch
+    python -m benchmarks.vs_kerastuner round26               # round 24, stopped folds held
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -229,6 +230,10 @@ ROUND23 = RUNS / "round23"
 #: shared epoch (``hpsearch._cv_score``) instead of the mean of each fold's best epoch.
 ROUND24 = RUNS / "round24"
 
+#: Round 26 (README): round 24 again after a fold that early stopping ended counts at its
+#: last score for the later epochs, instead of capping the scored epoch at the shortest fold.
+ROUND26 = RUNS / "round26"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds and budget."""
@@ -250,6 +255,7 @@ ROUNDS = {
     "round21": Round(ROUND21, ROUND21_TOOLS, ROUND19_SEEDS, LONG),
     "round23": Round(ROUND23, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round24": Round(ROUND24, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round26": Round(ROUND26, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

@@ -141,7 +141,8 @@ def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[s
     earlier round's hpsearch seeds shared their start-up trials. Declared in round 21: its
     rows, once complete, replace round 20's, with the arm its validation rule picks.
     Declared in round 23: its rows, once complete, replace round 21's, since they run the
-    engine that ships. Declared in round 24: likewise its rows replace round 23's.
+    engine that ships. Declared in rounds 24 and 26: likewise their rows replace the round
+    before.
     """
     for name in reversed(LONG_ROUNDS):
         chosen, round_rows = ROUNDS[name], (long_rows or {}).get(name)
@@ -195,8 +196,8 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 24").
-LONG_ROUNDS = ("round19", "round20", "round21", "round23", "round24")
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 26").
+LONG_ROUNDS = ("round19", "round20", "round21", "round23", "round24", "round26")
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 
 
@@ -271,7 +272,7 @@ def summarize() -> None:
            for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
         "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
-        "... round23; ... round24",
+        "... round23; ... round24; ... round26",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"

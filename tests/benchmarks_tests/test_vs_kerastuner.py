@@ -179,7 +179,9 @@ def _long_rows(seeds: tuple[int, ...], center_gain: float | None = None) -> dict
     return rows
 
 
-@pytest.mark.parametrize("name", ["round19", "round20", "round21", "round23", "round24"])
+@pytest.mark.parametrize(
+    "name", ["round19", "round20", "round21", "round23", "round24", "round26"]
+)
 def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name):
     chosen = ROUNDS[name]
     assert folder_budget(chosen.folder) == LONG
@@ -223,7 +225,9 @@ def test_complete_round21_rows_replace_round20s_with_the_arm_its_validation_rule
     assert _headline({}, {}, {}, long_rows)[1].startswith("round20 rows")
 
 
-@pytest.mark.parametrize(("name", "before"), [("round23", "round21"), ("round24", "round23")])
+@pytest.mark.parametrize(
+    ("name", "before"), [("round23", "round21"), ("round24", "round23"), ("round26", "round24")]
+)
 def test_complete_rows_of_a_later_round_replace_the_earlier_and_incomplete_ones_do_not(
     name, before
 ):
