@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import optuna
 import pytest
 
@@ -46,22 +47,44 @@ def test_report_steps_do_not_collide_across_folds(tiny_objective):
     assert 0 < trial.user_attrs["report_seconds"] < sum(trial.user_attrs["fit_seconds"])
 
 
-def test_a_fold_that_stopped_early_counts_at_its_last_score(data_dir):
-    # With patience 1 this configuration's first two folds stop after 10 and 8 of 12 epochs
-    # and the third improves to the end: the trial is scored at epoch 12, the others held.
+class _StopsTheSecondFoldEarly(keras.callbacks.EarlyStopping):
+    """Early stopping that ends the second fold it is made for after 3 epochs, as patience
+    would on a noisy curve, so that the test does not depend on where floating point lands."""
+
+    made = 0
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        type(self).made += 1
+        self.stop_after = 3 if type(self).made == 2 else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        if self.stop_after is not None and epoch + 1 >= self.stop_after:
+            self.model.stop_training = True
+
+
+def test_a_fold_that_stopped_early_counts_at_its_last_score(data_dir, monkeypatch):
+    # Folds 0 and 2 improve to epoch 12 at this small learning rate; fold 1 stops after 3.
+    # Held at its last score, it does not cap the trial's epoch at 3.
+    monkeypatch.setattr(_StopsTheSecondFoldEarly, "made", 0)
+    monkeypatch.setattr(keras.callbacks, "EarlyStopping", _StopsTheSecondFoldEarly)
     space = load_space(file=space_file("tiny"))
-    settings = SearchSettings(folds=3, max_epochs=12, patience=1, subsample=0.2, seed=1)
+    settings = SearchSettings(folds=3, max_epochs=12, patience=12, subsample=0.2, seed=0)
     objective = Objective(space, load_dataset("california", data_dir), settings)
     study = optuna.create_study(direction="minimize", pruner=optuna.pruners.NopPruner())
-    study.enqueue_trial({"units": 9, "optimizer": "adam", "learning_rate": 0.02,
-                         "beta_1": 0.8, "beta_2": 0.993})  # fmt: skip
+    study.enqueue_trial({"units": 8, "optimizer": "adam", "learning_rate": 0.003,
+                         "beta_1": 0.9, "beta_2": 0.999})  # fmt: skip
     study.optimize(objective, n_trials=1)
     (trial,) = study.trials
     curves = [[v for s, v in sorted(trial.intermediate_values.items()) if s // 12 == f]
               for f in range(3)]  # fmt: skip
-    assert min(map(len, curves)) < trial.user_attrs["cv_epochs"]
+    assert list(map(len, curves)) == [12, 3, 12]
+    assert trial.user_attrs["cv_epochs"] > 3
     held = [c + c[-1:] * (12 - len(c)) for c in curves]
     assert trial.value == pytest.approx(min(sum(col) / 3 for col in zip(*held, strict=True)))
+    at = trial.user_attrs["cv_epochs"] - 1
+    assert trial.user_attrs["cv_fold_scores"] == pytest.approx([c[at] for c in held])
 
 
 def test_a_pruned_trial_stops_inside_its_first_fold(tiny_objective):
