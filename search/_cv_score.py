@@ -52,9 +52,8 @@ def cv_score(curves: Sequence[Sequence[float]], *, maximize: bool) -> CVScore:
         lengths = [len(curve) for curve in curves]
         raise ValueError(f"every fold needs at least one epoch's score; epochs per fold {lengths}")
     longest = max(len(curve) for curve in curves)
-    scores = np.array(
-        [[*curve, *[curve[-1]] * (longest - len(curve))] for curve in curves], dtype=float
-    )
+    held = [list(curve) + [curve[-1]] * (longest - len(curve)) for curve in curves]
+    scores = np.array(held, dtype=float)
     mean = scores.mean(axis=0)
     if not np.isfinite(mean).any():
         raise ValueError("no epoch has a finite score in every fold")

@@ -1,4 +1,4 @@
-"""A trial's score: the folds' mean curve at one shared epoch, and the final fit's epochs."""
+"""A trial's score: the folds' mean curve at one epoch for all, and the final fit's epochs."""
 
 from __future__ import annotations
 

@@ -27,6 +27,13 @@ def tiny_objective(data_dir):
     return Objective(space, load_dataset("california", data_dir), settings)
 
 
+def _fold_curves(trial, *, folds: int, max_epochs: int) -> list[list[float]]:
+    """Each fold's validation curve, read back from the steps its epochs reported at."""
+    steps = sorted(trial.intermediate_values.items())
+    return [[value for step, value in steps if step // max_epochs == fold]
+            for fold in range(folds)]  # fmt: skip
+
+
 def test_report_steps_do_not_collide_across_folds(tiny_objective):
     study = optuna.create_study(direction="minimize", pruner=optuna.pruners.NopPruner())
     study.optimize(tiny_objective, n_trials=1)
@@ -37,8 +44,7 @@ def test_report_steps_do_not_collide_across_folds(tiny_objective):
     assert len(trial.user_attrs["fold_scores"]) == 3 and len(epochs) == 3
     assert {step // 4 for step in steps} == {0, 1, 2}  # one block of 4 steps per fold
     # The value is the folds' mean at one epoch, read from the curves the folds reported.
-    curves = [[v for s, v in sorted(trial.intermediate_values.items()) if s // 4 == f]
-              for f in range(3)]  # fmt: skip
+    curves = _fold_curves(trial, folds=3, max_epochs=4)
     at = trial.user_attrs["cv_epochs"] - 1
     assert trial.user_attrs["cv_fold_scores"] == pytest.approx([c[at] for c in curves])
     assert trial.value == pytest.approx(sum(c[at] for c in curves) / 3)
@@ -77,8 +83,7 @@ def test_a_fold_that_stopped_early_counts_at_its_last_score(data_dir, monkeypatc
                          "beta_1": 0.9, "beta_2": 0.999})  # fmt: skip
     study.optimize(objective, n_trials=1)
     (trial,) = study.trials
-    curves = [[v for s, v in sorted(trial.intermediate_values.items()) if s // 12 == f]
-              for f in range(3)]  # fmt: skip
+    curves = _fold_curves(trial, folds=3, max_epochs=12)
     assert list(map(len, curves)) == [12, 3, 12]
     assert trial.user_attrs["cv_epochs"] > 3
     held = [c + c[-1:] * (12 - len(c)) for c in curves]
