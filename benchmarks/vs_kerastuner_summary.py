@@ -112,11 +112,12 @@ def _budget(runs: list[dict[str, Any]]) -> float:
     return runs[0].get("budget_seconds", BUDGET_SECONDS) if runs else BUDGET_SECONDS
 
 
-def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS) -> bool:
-    """Whether ``rows`` hold every tool's run on every task for every one of ``seeds``."""
+def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS,
+              tasks: tuple[str, ...] = tuple(TASKS)) -> bool:  # fmt: skip
+    """Whether ``rows`` hold every tool's run on each of ``tasks`` for every one of ``seeds``."""
     return all(
         {r["seed"] for r in rows.get((tool, task), [])} >= set(seeds)
-        for tool in tools for task in TASKS
+        for tool in tools for task in tasks
     )  # fmt: skip
 
 
@@ -142,15 +143,11 @@ def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[s
     rows, once complete, replace round 20's, with the arm its validation rule picks.
     Declared in round 23: its rows, once complete, replace round 21's, since they run the
     engine that ships. Declared in rounds 24 and 26: likewise their rows replace the round
-    before.
+    before. Declared in round 28: a long round replaces the earlier ones only on its tasks.
     """
-    for name in reversed(LONG_ROUNDS):
-        chosen, round_rows = ROUNDS[name], (long_rows or {}).get(name)
-        if round_rows and _complete(round_rows, chosen.tools, chosen.seeds):
-            arm = _long_arm(name, round_rows)
-            versus = {task: _versus_hyperband(round_rows, task, arm) for task in TASKS}
-            seeds, seconds = list(chosen.seeds), chosen.budget.seconds
-            return versus, f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
+    long_headline = _long_headline(long_rows or {})
+    if long_headline is not None:
+        return long_headline
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
         if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])
@@ -161,6 +158,28 @@ def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[s
         versus = {task: _versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
         return versus, f"interleaved rows, seeds {seeds} (round 7)"
     return {task: _versus_hyperband(rows, task) for task in TASKS}, f"{SHIPPED} rows"
+
+
+def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
+    """Per task, the latest complete long round that ran it; ``None`` unless every task has
+    one. The source names each task's round where they differ."""
+    versus, sources = {}, {}
+    for task in TASKS:
+        for name in reversed(LONG_ROUNDS):
+            chosen, round_rows = ROUNDS[name], long_rows.get(name)
+            if task not in chosen.tasks or not round_rows:
+                continue
+            if _complete(round_rows, chosen.tools, chosen.seeds, chosen.tasks):
+                arm = _long_arm(name, round_rows)
+                versus[task] = _versus_hyperband(round_rows, task, arm)
+                seeds, seconds = list(chosen.seeds), chosen.budget.seconds
+                sources[task] = f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
+                break
+    if len(versus) < len(TASKS):
+        return None
+    if len(set(sources.values())) == 1:
+        return versus, sources[next(iter(TASKS))]
+    return versus, "; ".join(f"{task}: {source}" for task, source in sources.items())
 
 
 def _round10(rows, interleaved) -> dict[str, Any]:
@@ -196,8 +215,8 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 26").
-LONG_ROUNDS = ("round19", "round20", "round21", "round23", "round24", "round26")
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 28").
+LONG_ROUNDS = ("round19", "round20", "round21", "round23", "round24", "round26", "round28")
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 
 
@@ -208,15 +227,18 @@ def _long_arm(name: str, rows) -> str:
 
 def _long_round(name: str, rows) -> dict[str, Any]:
     """A long round's comparison, per task and hpsearch arm, its decision, and its rows."""
-    candidate = LONG_CANDIDATES.get(name)
+    candidate, chosen = LONG_CANDIDATES.get(name), ROUNDS[name]
     arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
     return {
-        "complete": _complete(rows, ROUNDS[name].tools, ROUNDS[name].seeds),
-        "budget_seconds": ROUNDS[name].budget.seconds,
+        "complete": _complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
+        "budget_seconds": chosen.budget.seconds,
         "decision": ab_rule.decision(rows, candidate, _maximizes) if candidate else None,
-        "versus_hyperband": {task: _versus_hyperband(rows, task, "hpsearch") for task in TASKS},
+        "versus_hyperband": {
+            task: _versus_hyperband(rows, task, "hpsearch") for task in chosen.tasks
+        },
         "versus_hyperband_by_arm": {
-            arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms
+            arm: {task: _versus_hyperband(rows, task, arm) for task in chosen.tasks}
+            for arm in arms
         },
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
@@ -272,7 +294,7 @@ def summarize() -> None:
            for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
         "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
-        "... round23; ... round24; ... round26",
+        "... round23; ... round24; ... round26; ... round28",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
@@ -284,7 +306,9 @@ def summarize() -> None:
         plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     for name, round_rows in (ab_rounds | long_rows).items():
         if round_rows:
-            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", ROUNDS[name].tools)
+            chosen = ROUNDS[name]
+            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", chosen.tools,
+                 chosen.tasks)  # fmt: skip
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 
@@ -298,15 +322,16 @@ def _per_tool(rows) -> dict[str, dict[str, Any]]:
     } for (tool, task), runs in rows.items()}  # fmt: skip
 
 
-def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS) -> None:
+def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS,
+         tasks: tuple[str, ...] = tuple(TASKS)) -> None:  # fmt: skip
     """Test score vs wall time per task: one line per tool (median over seeds), its range."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(TASKS), figsize=(6 * len(TASKS), 4.2))
-    for axis, task in zip(np.atleast_1d(axes), TASKS, strict=True):
+    figure, axes = plt.subplots(1, len(tasks), figsize=(6 * len(tasks), 4.2))
+    for axis, task in zip(np.atleast_1d(axes), tasks, strict=True):
         medians = [TASKS[task].target]
         for tool in tools:
             spreads = _at_checkpoints(rows.get((tool, task), [])).items()

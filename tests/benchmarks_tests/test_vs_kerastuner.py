@@ -19,6 +19,8 @@ from benchmarks.vs_kerastuner import (
     ROUNDS,
     SHORT,
     TASKS,
+    TEN_MINUTES,
+    Budget,
     folder_budget,
     interleaved_plan,
 )
@@ -155,17 +157,18 @@ def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_o
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
 
 
-def _long_rows(seeds: tuple[int, ...], center_gain: float | None = None) -> dict:
+def _long_rows(seeds: tuple[int, ...], center_gain: float | None = None,
+               budget: Budget = LONG, tasks: tuple[str, ...] = tuple(TASKS)) -> dict:  # fmt: skip
     """A long round's rows: hpsearch 0.28 from 60 s on, Hyperband 0.31 and never there, and
     where ``center_gain`` is given, the center start arm that much better (MSE lower,
     accuracy higher) than hpsearch throughout."""
     arms = [("hpsearch", 0.28, 60.0), ("kt_hyperband", 0.31, None)]
     rows = {}
-    for (tool, scores, reached), task, seed in itertools.product(arms, TASKS, seeds):
-        curve = [{"seconds": c, "test": scores, "validation": scores} for c in LONG.checkpoints]
+    for (tool, scores, reached), task, seed in itertools.product(arms, tasks, seeds):
+        curve = [{"seconds": c, "test": scores, "validation": scores} for c in budget.checkpoints]
         rows.setdefault((tool, task), []).append({"tool": tool, "task": task, "seed": seed,
                                                   "curve": curve, "time_to_target": reached,
-                                                  "budget_seconds": LONG.seconds, "trials": 9,
+                                                  "budget_seconds": budget.seconds, "trials": 9,
                                                   "epochs_trained": 90})  # fmt: skip
     if center_gain is not None:
         for task in TASKS:
@@ -242,3 +245,42 @@ def test_complete_rows_of_a_later_round_replace_the_earlier_and_incomplete_ones_
 
     long_rows[name] = {key: runs[1:] for key, runs in long_rows[name].items()}
     assert _headline({}, {}, {}, long_rows)[1].startswith(f"{before} rows")
+
+
+def test_round28_runs_fashion_mlp_alone_for_ten_minutes_on_seeds_no_long_round_used():
+    chosen = ROUNDS["round28"]
+    assert folder_budget(chosen.folder) == TEN_MINUTES
+    assert TEN_MINUTES.checkpoints[-1] == TEN_MINUTES.seconds == 2 * LONG.seconds
+    assert TEN_MINUTES.checkpoints[: len(LONG.checkpoints)] == LONG.checkpoints
+    assert not set(chosen.seeds) & set(ROUNDS["round26"].seeds)
+    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
+    assert {task for _, task, _ in plan} == {"fashion_mlp"}
+    assert len(plan) == len(chosen.seeds) * len(chosen.tools)
+
+    rows = _long_rows(chosen.seeds, budget=TEN_MINUTES, tasks=chosen.tasks)
+    summary = _long_round("round28", rows)
+    versus = summary["versus_hyperband"]
+    assert summary["complete"] and list(versus) == ["fashion_mlp"]
+    assert list(versus["fashion_mlp"]["test_at_checkpoints"]) == list(
+        map(str, TEN_MINUTES.checkpoints)
+    )
+    assert versus["fashion_mlp"]["ratio_at_least"] == TEN_MINUTES.seconds / 60.0
+
+
+def test_complete_round28_rows_replace_round26s_on_fashion_mlp_only():
+    round26 = _long_rows(ROUNDS["round26"].seeds)
+    round28 = _long_rows(ROUNDS["round28"].seeds, budget=TEN_MINUTES, tasks=("fashion_mlp",))
+    for row in round28["hpsearch", "fashion_mlp"]:
+        row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only round 28 scores 0.9 at 15 s
+    versus, source = _headline({}, {}, {}, {"round26": round26, "round28": round28})
+    assert source == (
+        "california: round26 rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
+        "fashion_mlp: round28 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
+    )
+    assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.9
+    assert "600.0" in versus["fashion_mlp"]["test_at_checkpoints"]
+    assert list(versus["california"]["test_at_checkpoints"])[-1] == "300.0"
+
+    incomplete = {key: runs[1:] for key, runs in round28.items()}
+    versus, source = _headline({}, {}, {}, {"round26": round26, "round28": incomplete})
+    assert source.startswith("round26 rows") and "600.0" not in str(versus)
