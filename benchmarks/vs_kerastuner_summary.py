@@ -6,21 +6,16 @@ and ``results/vs_kerastuner.png``.
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import hpsearch
 from benchmarks import ab_rule
-from benchmarks.anytime import spread
 from benchmarks.run_space import machine
+from benchmarks.versus import at_checkpoints, maximizes, versus_hyperband
 from benchmarks.vs_kerastuner import (
-    BUDGET_SECONDS,
-    CHECKPOINTS,
     HERE,
     HPSEARCH_ARMS,
     INTERLEAVED,
@@ -63,55 +58,6 @@ def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return rows
 
 
-def _median_seconds(runs: list[dict[str, Any]]) -> float:
-    """Median time to target over seeds; a run that never reached it counts as infinite."""
-    return float(np.median([r["time_to_target"] or math.inf for r in runs]))
-
-
-@functools.cache
-def _maximizes(task: str) -> bool:
-    return hpsearch.load_space(TASKS[task].space).direction == "maximize"
-
-
-def _checkpoints(runs: list[dict[str, Any]]) -> list[float]:
-    """The checkpoints the runs were scored at (rounds 1-18's where there are none)."""
-    return [p["seconds"] for p in runs[0]["curve"]] if runs else list(CHECKPOINTS)
-
-
-def _at_checkpoints(runs: list[dict[str, Any]], key: str = "test") -> dict[str, dict[str, Any]]:
-    """Median and range over seeds of each checkpoint's ``test`` (or ``validation``) score."""
-    maximize = bool(runs) and _maximizes(runs[0]["task"])
-    return {str(c): spread([r["curve"][i][key] for r in runs], maximize=maximize)
-            for i, c in enumerate(_checkpoints(runs))}  # fmt: skip
-
-
-def _versus_hyperband(rows, task: str, arm: str = SHIPPED) -> dict[str, Any]:
-    ours, theirs = rows.get((arm, task), []), rows.get(("kt_hyperband", task), [])
-    mine, hyperband = _median_seconds(ours), _median_seconds(theirs)
-    ratio = hyperband / mine if math.isfinite(mine) else None
-    sign = 1 if _maximizes(task) else -1
-    per_checkpoint = {}
-    mine_at, theirs_at = _at_checkpoints(ours), _at_checkpoints(theirs)
-    for c in mine_at.keys() & theirs_at.keys():
-        a, b = mine_at[c], theirs_at[c]
-        better = None if None in (a["median"], b["median"]) else sign * (a["median"] - b["median"])
-        per_checkpoint[c] = {"hpsearch": a["median"], "kt_hyperband": b["median"],
-                                  "hpsearch_better_by": better}  # fmt: skip
-    return {
-        "hpsearch_median_seconds": mine if math.isfinite(mine) else None,
-        "kt_hyperband_median_seconds": hyperband if math.isfinite(hyperband) else None,
-        # Infinite when Hyperband's median run never reached the target and hpsearch's did.
-        "ratio": None if ratio is None else (ratio if math.isfinite(ratio) else "inf"),
-        # A censored ratio is at least the budget over hpsearch's time.
-        "ratio_at_least": _budget(ours) / mine if ratio == math.inf else ratio,
-        "test_at_checkpoints": dict(sorted(per_checkpoint.items(), key=lambda kv: float(kv[0]))),
-    }
-
-
-def _budget(runs: list[dict[str, Any]]) -> float:
-    return runs[0].get("budget_seconds", BUDGET_SECONDS) if runs else BUDGET_SECONDS
-
-
 def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS,
               tasks: tuple[str, ...] = tuple(TASKS)) -> bool:  # fmt: skip
     """Whether ``rows`` hold every tool's run on each of ``tasks`` for every one of ``seeds``."""
@@ -128,7 +74,7 @@ AB_ROUNDS = {"round12": "hpsearch_early", "round13": "hpsearch_workers"}
 
 def _picked_arm(rows, candidate: str) -> str:
     """The hpsearch arm a round's headline takes: the candidate if its rule adopts it."""
-    adopted = ab_rule.decision(rows, candidate, _maximizes)["adopted"]
+    adopted = ab_rule.decision(rows, candidate, maximizes)["adopted"]
     return candidate if adopted else "hpsearch"
 
 
@@ -151,13 +97,13 @@ def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[s
     for name, round_rows in reversed(list((ab_rounds or {}).items())):
         if round_rows and _complete(round_rows, ROUNDS[name].tools):
             arm = _picked_arm(round_rows, AB_ROUNDS[name])
-            versus = {task: _versus_hyperband(round_rows, task, arm) for task in TASKS}
+            versus = {task: versus_hyperband(round_rows, task, arm) for task in TASKS}
             return versus, f"{name} rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
     if interleaved:
         seeds = sorted({r["seed"] for runs in interleaved.values() for r in runs})
-        versus = {task: _versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
+        versus = {task: versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
         return versus, f"interleaved rows, seeds {seeds} (round 7)"
-    return {task: _versus_hyperband(rows, task) for task in TASKS}, f"{SHIPPED} rows"
+    return {task: versus_hyperband(rows, task, SHIPPED) for task in TASKS}, f"{SHIPPED} rows"
 
 
 def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
@@ -171,7 +117,7 @@ def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
                 continue
             if _complete(round_rows, chosen.tools, chosen.seeds, chosen.tasks):
                 arm = _long_arm(name, round_rows)
-                versus[task] = _versus_hyperband(round_rows, task, arm)
+                versus[task] = versus_hyperband(round_rows, task, arm)
                 seeds, seconds = list(chosen.seeds), chosen.budget.seconds
                 sources[task] = f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
                 break
@@ -187,10 +133,10 @@ def _round10(rows, interleaved) -> dict[str, Any]:
     Hyperband rows with the session's drift beside it (reported, deciding nothing)."""
     hyperband = {key: runs for key, runs in interleaved.items() if key[0] == "kt_hyperband"}
     return {
-        "decision": ab_rule.decision(rows, "hpsearch_center", _maximizes),
+        "decision": ab_rule.decision(rows, "hpsearch_center", maximizes),
         "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "center_vs_round7_hyperband": {
-            task: _versus_hyperband(rows | hyperband, task, "hpsearch_center") for task in TASKS
+            task: versus_hyperband(rows | hyperband, task, "hpsearch_center") for task in TASKS
         },
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
@@ -203,10 +149,10 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     candidate = AB_ROUNDS[name]
     return {
         "complete": _complete(rows, ROUNDS[name].tools),
-        "decision": ab_rule.decision(rows, candidate, _maximizes),
+        "decision": ab_rule.decision(rows, candidate, maximizes),
         "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "versus_hyperband": {
-            arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS}
+            arm: {task: versus_hyperband(rows, task, arm) for task in TASKS}
             for arm in ("hpsearch", candidate)
         },
         "per_tool": _per_tool(rows),
@@ -232,13 +178,12 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     return {
         "complete": _complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
         "budget_seconds": chosen.budget.seconds,
-        "decision": ab_rule.decision(rows, candidate, _maximizes) if candidate else None,
+        "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
         "versus_hyperband": {
-            task: _versus_hyperband(rows, task, "hpsearch") for task in chosen.tasks
+            task: versus_hyperband(rows, task, "hpsearch") for task in chosen.tasks
         },
         "versus_hyperband_by_arm": {
-            arm: {task: _versus_hyperband(rows, task, arm) for task in chosen.tasks}
-            for arm in arms
+            arm: {task: versus_hyperband(rows, task, arm) for task in chosen.tasks} for arm in arms
         },
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
@@ -260,7 +205,7 @@ def summarize() -> None:
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
     versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
-    by_arm = {arm: {task: _versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
+    by_arm = {arm: {task: versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
                    for r in runs if tool == SHIPPED]  # fmt: skip
     summary = {
@@ -317,8 +262,8 @@ def _per_tool(rows) -> dict[str, dict[str, Any]]:
         "time_to_target": [r["time_to_target"] for r in runs],
         "trials": [r["trials"] for r in runs],
         "epochs_trained": [r["epochs_trained"] for r in runs],
-        "test_at_checkpoints": _at_checkpoints(runs),
-        "validation_at_checkpoints": _at_checkpoints(runs, "validation"),
+        "test_at_checkpoints": at_checkpoints(runs),
+        "validation_at_checkpoints": at_checkpoints(runs, "validation"),
     } for (tool, task), runs in rows.items()}  # fmt: skip
 
 
@@ -334,7 +279,7 @@ def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS,
     for axis, task in zip(np.atleast_1d(axes), tasks, strict=True):
         medians = [TASKS[task].target]
         for tool in tools:
-            spreads = _at_checkpoints(rows.get((tool, task), [])).items()
+            spreads = at_checkpoints(rows.get((tool, task), [])).items()
             points = [(float(c), s) for c, s in spreads if s["median"] is not None]
             if not points:
                 continue
