@@ -190,10 +190,18 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     }
 
 
+#: A run's per-trial lists: the run files in ``RUNS`` keep them, the summary does not.
+PER_TRIAL = ("timeline", "rss_mib_after_trial", "trial_outcomes")
+
+
+def _without_per_trial(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without its per-trial lists, which would make the summary megabytes."""
+    return {k: v for k, v in row.items() if k not in PER_TRIAL}
+
+
 def _without_timelines(rows) -> list[dict[str, Any]]:
-    """Every run's row without its timeline (the run files keep it)."""
-    return [{k: v for k, v in r.items() if k != "timeline"}
-            for runs in rows.values() for r in runs]  # fmt: skip
+    """Every run's row without its per-trial lists (the run files keep them)."""
+    return [_without_per_trial(r) for runs in rows.values() for r in runs]
 
 
 def summarize() -> None:
@@ -231,7 +239,7 @@ def summarize() -> None:
         "interleaved_per_tool": _per_tool(interleaved),
         "runs": _without_timelines(rows),
         "interleaved_runs": _without_timelines(interleaved),
-        "overhead_runs": overheads,
+        "overhead_runs": {label: _without_per_trial(row) for label, row in overheads.items()},
         "round10": _round10(center, interleaved) if center else None,
         **{name: _ab_round(name, round_rows, interleaved) if round_rows else None
            for name, round_rows in ab_rounds.items()},
