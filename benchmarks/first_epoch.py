@@ -11,7 +11,7 @@ A fold's *first-epoch excess* is its first epoch's seconds minus the median of i
 epochs (the run's median later epoch where the fold trained one epoch).
 
 Usage:
-    python -m benchmarks.first_epoch [SECONDS]   # results/first_epoch.json, 300 s per task
+    python -m benchmarks.first_epoch [SECONDS [LABEL]]   # results/first_epoch[_LABEL].json
 """
 
 from __future__ import annotations
@@ -129,16 +129,19 @@ def probe(task_name: str, seconds: float) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def main(seconds: float) -> None:
+def main(seconds: float, label: str | None = None) -> None:
+    """Probes each task for ``seconds``; a ``label`` keeps an earlier engine's file."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     rows = [probe(task, seconds) for task in TASKS]
+    command = f"python -m benchmarks.first_epoch {seconds:g}" + (f" {label}" if label else "")
     result = {
-        "command": f"python -m benchmarks.first_epoch {seconds:g}", "rows": rows,
+        "command": command, "rows": rows,
         "machine": machine(), "versions": versions(), "commit": engine_commit(),
     }  # fmt: skip
-    (HERE / "results" / "first_epoch.json").write_text(json.dumps(result, indent=1) + "\n")
+    name = f"first_epoch_{label}.json" if label else "first_epoch.json"
+    (HERE / "results" / name).write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]) if len(sys.argv) > 1 else 300.0)
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 300.0, *sys.argv[2:3])

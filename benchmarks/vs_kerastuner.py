@@ -17,6 +17,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round24               # round 23, scored at one epoch
     python -m benchmarks.vs_kerastuner round26               # round 24, stopped folds held
     python -m benchmarks.vs_kerastuner round28               # fashion_mlp, 600 s, seeds 3-5
+    python -m benchmarks.vs_kerastuner round29               # round 26, backend seeded per trial
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -242,6 +243,10 @@ ROUND26 = RUNS / "round26"
 #: on seeds no 300 s round used: round 26's Hyperband never reached the target there.
 ROUND28 = RUNS / "round28"
 
+#: Round 29 (README): round 26's protocol again after a trial seeds TensorFlow once, on its
+#: first fold, instead of before every fold (``hpsearch._fit.seed_fit``).
+ROUND29 = RUNS / "round29"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks."""
@@ -266,6 +271,7 @@ ROUNDS = {
     "round24": Round(ROUND24, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round26": Round(ROUND26, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round28": Round(ROUND28, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
+    "round29": Round(ROUND29, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

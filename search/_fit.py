@@ -1,7 +1,7 @@
 """One model fit: the single code path shared by CV folds, the final fit and ``train``.
 
-Each fit starts from a clean Keras session with fixed seeds, fits the space's
-preprocessor on the training rows only, builds the model from ``params``,
+Each fit starts from fixed seeds (a trial's first also from a clean Keras session), fits the
+space's preprocessor on the training rows only, builds the model from ``params``,
 trains it, and refuses diverged results. The folds of one trial share one compiled model
 (:class:`FoldModels`), reset to its untrained state before each fold.
 """
@@ -9,6 +9,7 @@ trains it, and refuses diverged results. The folds of one trial share one compil
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -168,7 +169,8 @@ def fit_model(
         params: Hyperparameters as returned by ``space.suggest``.
         x: Training inputs; y: training targets.
         epochs: Maximum number of epochs (callbacks may stop earlier).
-        seed: Seeds Python, NumPy and the backend, so the same call gives the same model.
+        seed: Seeds Python and NumPy, and for a newly built model also the backend
+            (:func:`seed_fit`), so the same calls in the same order give the same models.
         validation: ``(x_val, y_val)`` to score each epoch on, or ``None``.
         callbacks: Extra Keras callbacks (pruning, early stopping).
         max_params: Parameter budget; a bigger model is refused before training.
@@ -182,12 +184,13 @@ def fit_model(
         OverBudget: The model is over the parameter budget.
         TrialDiverged: The training loss became NaN or infinite.
     """
-    if reuse is None or reuse.model is None:
+    first_fit = reuse is None or reuse.model is None
+    if first_fit:
         # Without a second full garbage collection (~0.2 s per trial here): the one after
         # each trial (``_heap.py``) frees the last model's cycles, and the CLI recycles worker
         # processes every 10 trials because memory grows in one process anyway.
         keras.backend.clear_session(free_memory=False)
-    keras.utils.set_random_seed(seed)  # also this fold's shuffling and dropout
+    seed_fit(seed, backend=first_fit)
     model, preprocessor, x, x_val = build_model(
         space, params, x, y, x_val=None if validation is None else validation[0],
         n_classes=n_classes, reuse=reuse, preprocess=preprocess,
@@ -209,6 +212,23 @@ def fit_model(
     result = FitResult(model, preprocessor, history.history, time.perf_counter() - started)
     _refuse_divergence(result.history)
     return result
+
+
+def seed_fit(seed: int, *, backend: bool) -> None:
+    """Seeds Python and NumPy, and with ``backend`` Keras and TensorFlow too.
+
+    TensorFlow's ``set_seed`` clears its eager caches, so a trial's later fold, which reuses
+    the traced model (:class:`FoldModels`), paid 0.27 s more for its first epoch reseeded
+    than not, against 0.32 s of first-epoch excess in all (benchmarks README, "After round
+    28"). So a search seeds the backend once per trial, on its first fold; later folds draw
+    their shuffles on from where the earlier folds left TensorFlow's stream. The trial's seed
+    still fixes every fold, since a trial's folds run in order in one process.
+    """
+    if backend:
+        keras.utils.set_random_seed(seed)  # also the fit's shuffling and dropout
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
 
 
 def batches_per_call(model: keras.Model) -> None:

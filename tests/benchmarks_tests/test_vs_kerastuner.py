@@ -284,3 +284,22 @@ def test_complete_round28_rows_replace_round26s_on_fashion_mlp_only():
     incomplete = {key: runs[1:] for key, runs in round28.items()}
     versus, source = _headline({}, {}, {}, {"round26": round26, "round28": incomplete})
     assert source.startswith("round26 rows") and "600.0" not in str(versus)
+
+
+def test_complete_round29_rows_replace_rounds_26_and_28_on_both_tasks():
+    earlier = {
+        "round26": _long_rows(ROUNDS["round26"].seeds),
+        "round28": _long_rows(ROUNDS["round28"].seeds, budget=TEN_MINUTES, tasks=("fashion_mlp",)),
+    }
+    round29 = _long_rows(ROUNDS["round29"].seeds)
+    for task in ("california", "fashion_mlp"):
+        for row in round29["hpsearch", task]:
+            row["curve"][0] = {**row["curve"][0], "test": 0.7}  # only round 29 scores 0.7
+    versus, source = _headline({}, {}, {}, {**earlier, "round29": round29})
+    assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
+    for task in ("california", "fashion_mlp"):
+        assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.7
+
+    incomplete = {key: runs[1:] for key, runs in round29.items()}
+    source = _headline({}, {}, {}, {**earlier, "round29": incomplete})[1]
+    assert source.startswith("california: round26 rows") and "fashion_mlp: round28" in source
