@@ -169,8 +169,9 @@ def fit_model(
         params: Hyperparameters as returned by ``space.suggest``.
         x: Training inputs; y: training targets.
         epochs: Maximum number of epochs (callbacks may stop earlier).
-        seed: Seeds Python and NumPy, and for a newly built model also the backend
-            (:func:`seed_fit`), so the same calls in the same order give the same models.
+        seed: Seeds Python and NumPy, and on a trial's first fold (``reuse`` keeps no model
+            yet) also the backend (:func:`seed_fit`), so the same calls in the same order
+            give the same models.
         validation: ``(x_val, y_val)`` to score each epoch on, or ``None``.
         callbacks: Extra Keras callbacks (pruning, early stopping).
         max_params: Parameter budget; a bigger model is refused before training.
