@@ -1,7 +1,8 @@
 """What reseeding TensorFlow costs a reused fold model's next fit.
 
-``hpsearch._fit.fit_model`` calls ``keras.utils.set_random_seed`` before every fold, also for
-folds 2..K, which reuse the trial's traced model (``FoldModels``). TensorFlow's
+Until round 29 ``hpsearch._fit.fit_model`` called ``keras.utils.set_random_seed`` before every
+fold, also for folds 2..K, which reuse the trial's traced model (``FoldModels``); since then
+it seeds TensorFlow once per trial (``seed_fit``), because of what this measured. TensorFlow's
 ``set_seed`` clears the eager context's caches, so the next call of the traced train and test
 functions pays again for part of what the first fold paid. This probe fits one
 ``california``-space MLP (two layers of 64 units, batch 64, 16 batches per call, as the
