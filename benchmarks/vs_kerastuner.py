@@ -18,6 +18,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round26               # round 24, stopped folds held
     python -m benchmarks.vs_kerastuner round28               # fashion_mlp, 600 s, seeds 3-5
     python -m benchmarks.vs_kerastuner round29               # round 26, backend seeded per trial
+    python -m benchmarks.vs_kerastuner round30               # round 29, the engine's array feed
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -247,6 +248,10 @@ ROUND28 = RUNS / "round28"
 #: first fold, instead of before every fold (``hpsearch._fit.seed_fit``).
 ROUND29 = RUNS / "round29"
 
+#: Round 30 (README): round 29's protocol again after small arrays reach Keras through the
+#: engine's own ``tf.data`` pipeline instead of Keras's (``hpsearch._feed``).
+ROUND30 = RUNS / "round30"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks."""
@@ -272,6 +277,7 @@ ROUNDS = {
     "round26": Round(ROUND26, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round28": Round(ROUND28, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
     "round29": Round(ROUND29, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round30": Round(ROUND30, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
 }
 
 

@@ -133,10 +133,13 @@ class Space:
         return self.preprocessor(params) if self.preprocessor else None
 
     def train(self, params: dict[str, Any], model, x, y, *, trial: Any = None, **fit_kwargs):
-        """Trains ``model``: the space's own ``fit`` (a KerasTuner override), else Keras's."""
+        """Trains ``model``: the space's own ``fit`` (a KerasTuner override), else Keras's
+        through the engine's feed (:func:`hpsearch._feed.fit_arrays`)."""
         if self.fit is not None:
             return self.fit(params, model, x, y, trial=trial, **fit_kwargs)
-        return model.fit(x, y, **fit_kwargs)
+        from hpsearch._feed import fit_arrays  # imports Keras, which loading a space does not
+
+        return fit_arrays(model, x, y, **fit_kwargs)
 
 
 def _sha16(text: str) -> str:

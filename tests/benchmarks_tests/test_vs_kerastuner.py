@@ -303,3 +303,18 @@ def test_complete_round29_rows_replace_rounds_26_and_28_on_both_tasks():
     incomplete = {key: runs[1:] for key, runs in round29.items()}
     source = _headline({}, {}, {}, {**earlier, "round29": incomplete})[1]
     assert source.startswith("california: round26 rows") and "fashion_mlp: round28" in source
+
+
+def test_complete_round30_rows_replace_round29s_and_incomplete_ones_leave_them():
+    round29, round30 = (_long_rows(ROUNDS[name].seeds) for name in ("round29", "round30"))
+    for task in ("california", "fashion_mlp"):
+        for row in round30["hpsearch", task]:
+            row["curve"][0] = {**row["curve"][0], "test": 0.7}  # only round 30 scores 0.7
+    versus, source = _headline({}, {}, {}, {"round29": round29, "round30": round30})
+    assert source == "round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
+    for task in ("california", "fashion_mlp"):
+        assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.7
+
+    incomplete = {key: runs[1:] for key, runs in round30.items()}
+    source = _headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
+    assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
