@@ -24,6 +24,12 @@ import numpy as np
 #: Training inputs up to this size are fed through :func:`fit_arrays`'s own pipeline.
 MAX_FEED_BYTES = 32 * 2**20
 
+#: Keras ``fit`` options that act on arrays; a fit given any of them keeps Keras's feed.
+ARRAY_OPTIONS = frozenset(
+    {"shuffle", "sample_weight", "class_weight", "validation_split", "validation_batch_size",
+     "steps_per_epoch", "validation_steps"}
+)  # fmt: skip
+
 
 def fit_arrays(
     model: keras.Model, x: Any, y: Any, *, batch_size: int | None = None, **fit_kwargs: Any
@@ -63,17 +69,17 @@ def datasets(x: np.ndarray, y: np.ndarray, validation: tuple | None, batch_size:
 
 def _feedable(x: Any, y: Any, validation: Any, fit_kwargs: dict[str, Any]) -> bool:
     """Whether :func:`fit_arrays` feeds this fit itself: single NumPy arrays of at most
-    :data:`MAX_FEED_BYTES` on the TensorFlow backend, with no Keras option that acts on
-    arrays (shuffle, weights, a validation split)."""
-    arrays = (x, y, *(validation if isinstance(validation, tuple | list) else ()))
+    :data:`MAX_FEED_BYTES`, validation as an ``(x, y)`` pair or none, on the TensorFlow
+    backend, with none of :data:`ARRAY_OPTIONS`."""
+    pair = isinstance(validation, tuple | list) and len(validation) == 2
+    arrays = (x, y, *(validation if pair else ()))
     return (
         keras.backend.backend() == "tensorflow"
+        and (validation is None or pair)
         and all(isinstance(a, np.ndarray) for a in arrays)
-        and (validation is None or len(validation) == 2)
         and x.nbytes <= MAX_FEED_BYTES
-        and not fit_kwargs.keys() & {"shuffle", "sample_weight", "class_weight",
-                                     "validation_split", "steps_per_epoch"}
-    )  # fmt: skip
+        and not fit_kwargs.keys() & ARRAY_OPTIONS
+    )
 
 
 def _floatx(array: np.ndarray) -> np.ndarray:

@@ -44,8 +44,13 @@ class _RecordingModel:
 
 @pytest.mark.parametrize(
     ("extra", "limit"),
-    [({}, 0), ({"sample_weight": np.ones(8)}, None), ({"validation_split": 0.25}, None)],
-    ids=["over-the-size-limit", "sample-weight", "validation-split"],
+    [
+        ({}, 0),
+        ({"sample_weight": np.ones(8)}, None),
+        ({"validation_split": 0.25}, None),
+        ({"validation_data": (np.ones((2, 2)), np.zeros(2), np.ones(2))}, None),
+    ],
+    ids=["over-the-size-limit", "sample-weight", "validation-split", "weighted-validation"],
 )
 def test_keras_feeds_what_the_pipeline_does_not_cover(monkeypatch, extra, limit):
     if limit is not None:
