@@ -51,13 +51,16 @@ class _EpochClock(keras.callbacks.Callback):
 def timed_fit(space, params, rows, data, feed: str, seed: int) -> dict[str, Any]:
     """One fold-0 fit of ``params`` on ``feed``: its epochs' seconds and best validation."""
     (train, val), (x, y) = rows, data
-    _feed.MAX_FEED_BYTES = FEEDS[feed]
     clock = _EpochClock()
     classes = int(y.max()) + 1 if space.task == "multiclass" else None
-    result = fit_model(
-        space, params, x[train], y[train], epochs=MAX_EPOCHS, seed=seed,
-        validation=(x[val], y[val]), callbacks=[clock], n_classes=classes,
-    )  # fmt: skip
+    shipped, _feed.MAX_FEED_BYTES = _feed.MAX_FEED_BYTES, FEEDS[feed]
+    try:
+        result = fit_model(
+            space, params, x[train], y[train], epochs=MAX_EPOCHS, seed=seed,
+            validation=(x[val], y[val]), callbacks=[clock], n_classes=classes,
+        )  # fmt: skip
+    finally:
+        _feed.MAX_FEED_BYTES = shipped
     epochs = np.diff(clock.ends)
     curve = result.history[space.monitor]
     best = max(curve) if space.direction == "maximize" else min(curve)
@@ -82,7 +85,6 @@ def task_row(task_name: str) -> dict[str, Any]:
                    for feed in order}  # fmt: skip
         fits.append({"params": params, "order": order, **by_feed})
         print(task_name, number, json.dumps(by_feed), flush=True)
-    _feed.MAX_FEED_BYTES = FEEDS["hpsearch"]
     sign = 1 if space.direction == "maximize" else -1
     return {
         "task": task_name, "train_rows": len(rows[0]), "validation_rows": len(rows[1]),

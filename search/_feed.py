@@ -58,13 +58,12 @@ def datasets(x: np.ndarray, y: np.ndarray, validation: tuple | None, batch_size:
     from ``seed``, and the validation rows (or ``None``) batched in order."""
     import tensorflow as tf  # only on the TensorFlow backend (``_feedable``)
 
-    train = tf.data.Dataset.from_tensor_slices((_floatx(x), _floatx(y)))
-    train = train.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
-    if validation is None:
-        return train, None
-    x_val, y_val = validation
-    val = tf.data.Dataset.from_tensor_slices((_floatx(x_val), _floatx(y_val)))
-    return train, val.batch(batch_size)
+    def rows(x: np.ndarray, y: np.ndarray):
+        return tf.data.Dataset.from_tensor_slices((_floatx(x), _floatx(y)))
+
+    train = rows(x, y).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    val = None if validation is None else rows(*validation).batch(batch_size)
+    return train.batch(batch_size), val
 
 
 def _feedable(x: Any, y: Any, validation: Any, fit_kwargs: dict[str, Any]) -> bool:
