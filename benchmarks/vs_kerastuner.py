@@ -19,6 +19,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round28               # fashion_mlp, 600 s, seeds 3-5
     python -m benchmarks.vs_kerastuner round29               # round 26, backend seeded per trial
     python -m benchmarks.vs_kerastuner round30               # round 29, the engine's array feed
+    python -m benchmarks.vs_kerastuner round31               # round 28 on round 30's engine
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -252,6 +253,10 @@ ROUND29 = RUNS / "round29"
 #: engine's own ``tf.data`` pipeline instead of Keras's (``hpsearch._feed``).
 ROUND30 = RUNS / "round30"
 
+#: Round 31 (README): round 28's protocol (``fashion_mlp``, 600 s, seeds 3-5) on round 30's
+#: engine, whose 300 s rows left ``fashion_mlp``'s ratio censored at the budget.
+ROUND31 = RUNS / "round31"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks."""
@@ -278,6 +283,7 @@ ROUNDS = {
     "round28": Round(ROUND28, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
     "round29": Round(ROUND29, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round30": Round(ROUND30, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
+    "round31": Round(ROUND31, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
 }
 
 

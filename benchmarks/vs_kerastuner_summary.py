@@ -161,10 +161,10 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 30").
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 31").
 LONG_ROUNDS = (
     "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
-    "round30",
+    "round30", "round31",
 )  # fmt: skip
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 
@@ -250,7 +250,8 @@ def summarize() -> None:
            for name, round_rows in long_rows.items()},
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
         "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
-        "... round23; ... round24; ... round26; ... round28; ... round29; ... round30",
+        "... round23; ... round24; ... round26; ... round28; ... round29; ... round30; "
+        "... round31",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"

@@ -318,3 +318,24 @@ def test_complete_round30_rows_replace_round29s_and_incomplete_ones_leave_them()
     incomplete = {key: runs[1:] for key, runs in round30.items()}
     source = _headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
     assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
+
+
+def test_complete_round31_rows_replace_round30s_on_fashion_mlp_only():
+    chosen = ROUNDS["round31"]
+    assert chosen.seeds == ROUNDS["round28"].seeds and chosen.budget == TEN_MINUTES
+    assert chosen.tasks == ("fashion_mlp",)
+    round30 = _long_rows(ROUNDS["round30"].seeds)
+    round31 = _long_rows(chosen.seeds, budget=TEN_MINUTES, tasks=chosen.tasks)
+    for row in round31["hpsearch", "fashion_mlp"]:
+        row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only round 31 scores 0.9 at 15 s
+    versus, source = _headline({}, {}, {}, {"round30": round30, "round31": round31})
+    assert source == (
+        "california: round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
+        "fashion_mlp: round31 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
+    )
+    assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.9
+    assert list(versus["california"]["test_at_checkpoints"])[-1] == "300.0"
+
+    incomplete = {key: runs[1:] for key, runs in round31.items()}
+    source = _headline({}, {}, {}, {"round30": round30, "round31": incomplete})[1]
+    assert source == "round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
