@@ -207,19 +207,12 @@ def _without_timelines(rows) -> list[dict[str, Any]]:
     return [_without_per_trial(r) for runs in rows.values() for r in runs]
 
 
-def summarize() -> None:
-    rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
-    ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
-    long_rows = {name: _rows(ROUNDS[name].folder) for name in LONG_ROUNDS}
-    paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
-    overheads = {path.stem: json.loads(path.read_text()) for path in paths}
+def _top_level(versus, overheads: dict[str, dict], rows) -> dict[str, Any]:
+    """The issue's top-level numbers: the headline comparison, overhead and memory."""
     overhead = overheads.get(SHIPPED_OVERHEAD, {})
-    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
-    arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
-    by_arm = {arm: {task: versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms}
     in_optimize = [r["overhead_fraction_in_optimize"] for (tool, _), runs in rows.items()
                    for r in runs if tool == SHIPPED]  # fmt: skip
-    summary = {
+    return {
         "time_to_target_ratio_vs_hyperband": {t: v["ratio"] for t, v in versus.items()},
         "time_to_target_ratio_vs_hyperband_at_least": {t: v["ratio_at_least"]
                                                        for t, v in versus.items()},  # fmt: skip
@@ -234,10 +227,40 @@ def summarize() -> None:
         "time_to_target": {t: {k: v[k] for k in ("hpsearch_median_seconds",
                                                  "kt_hyperband_median_seconds")}
                            for t, v in versus.items()},
+    }  # fmt: skip
+
+
+def _plot_all(rows, interleaved, center, rounds: dict[str, Any]) -> None:
+    """The first round's plot, and one per later round that has rows."""
+    plot(rows, HERE / "results" / "vs_kerastuner.png")
+    if interleaved:
+        plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
+    if center:
+        plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
+    for name, round_rows in rounds.items():
+        if round_rows:
+            chosen = ROUNDS[name]
+            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", chosen.tools,
+                 chosen.tasks)  # fmt: skip
+
+
+def summarize() -> None:
+    """Writes ``results/vs_kerastuner.json`` and the plots from every round's rows."""
+    rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
+    ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
+    long_rows = {name: _rows(ROUNDS[name].folder) for name in LONG_ROUNDS}
+    paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
+    overheads = {path.stem: json.loads(path.read_text()) for path in paths}
+    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
+    arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
+    summary = {
+        **_top_level(versus, overheads, rows),
         "shipped_arm": SHIPPED,
         "versus_hyperband_from": headline_from,
         "targets": {t: TASKS[t].target for t in TASKS},
-        "versus_hyperband_by_arm": by_arm,
+        "versus_hyperband_by_arm": {
+            arm: {task: versus_hyperband(rows, task, arm) for task in TASKS} for arm in arms
+        },
         "per_tool": _per_tool(rows),
         "interleaved_per_tool": _per_tool(interleaved),
         "runs": _without_timelines(rows),
@@ -256,16 +279,7 @@ def summarize() -> None:
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
-    plot(rows, HERE / "results" / "vs_kerastuner.png")
-    if interleaved:
-        plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
-    if center:
-        plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
-    for name, round_rows in (ab_rounds | long_rows).items():
-        if round_rows:
-            chosen = ROUNDS[name]
-            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", chosen.tools,
-                 chosen.tasks)  # fmt: skip
+    _plot_all(rows, interleaved, center, ab_rounds | long_rows)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

@@ -17,7 +17,7 @@ import optuna
 import sqlalchemy.exc
 import sqlalchemy.pool
 from optuna.artifacts import FileSystemArtifactStore
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from hpsearch._errors import HpsearchError
 from hpsearch._held_writes import HoldsRunningTrialWrites
@@ -165,21 +165,13 @@ def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorag
             f"malformed storage URL {redact(url)!r}; expected e.g. {DEFAULT_STORAGE} "
             "or postgresql://user@host/db."
         ) from None
-    engine_kwargs = {}
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _prepare_sqlite_file(Path(parsed.database), url)
-        engine_kwargs = {"connect_args": {"timeout": 60}}
-    else:
-        engine_kwargs = (
-            {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}
-            if pooled
-            else {"poolclass": sqlalchemy.pool.NullPool}
-        )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        _prepare_sqlite_file(Path(parsed.database), url)
     interval, grace = heartbeat()
     connect = functools.partial(
         _TrackingRDBStorage,
-        url, engine_kwargs=engine_kwargs, heartbeat_interval=interval, grace_period=grace,
+        url, engine_kwargs=_engine_options(parsed, pooled=pooled),
+        heartbeat_interval=interval, grace_period=grace,
         heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
             max_retry=MAX_RETRIES
         ),
@@ -198,6 +190,16 @@ def open_storage(url: Any, *, pooled: bool = True) -> optuna.storages.BaseStorag
         raise StorageError(
             f"cannot open storage {redact(url)!r}: {reason.replace(url, redact(url))}"
         ) from None
+
+
+def _engine_options(parsed: URL, *, pooled: bool) -> dict[str, Any]:
+    """SQLAlchemy engine options: a long lock wait for SQLite, one pooled connection (or
+    none kept) for a server database."""
+    if parsed.get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": 60}}
+    if pooled:
+        return {"pool_size": 1, "max_overflow": 1, "pool_pre_ping": True}
+    return {"poolclass": sqlalchemy.pool.NullPool}
 
 
 def release_connections(storage: optuna.storages.BaseStorage) -> None:
