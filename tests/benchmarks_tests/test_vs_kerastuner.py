@@ -267,23 +267,28 @@ def test_round28_runs_fashion_mlp_alone_for_ten_minutes_on_seeds_no_long_round_u
     assert versus["fashion_mlp"]["ratio_at_least"] == TEN_MINUTES.seconds / 60.0
 
 
-def test_complete_round28_rows_replace_round26s_on_fashion_mlp_only():
-    round26 = _long_rows(ROUNDS["round26"].seeds)
-    round28 = _long_rows(ROUNDS["round28"].seeds, budget=TEN_MINUTES, tasks=("fashion_mlp",))
-    for row in round28["hpsearch", "fashion_mlp"]:
-        row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only round 28 scores 0.9 at 15 s
-    versus, source = _headline({}, {}, {}, {"round26": round26, "round28": round28})
+@pytest.mark.parametrize(("before", "name"), [("round26", "round28"), ("round30", "round31")])
+def test_complete_ten_minute_rows_replace_the_round_before_on_fashion_mlp_only(before, name):
+    chosen = ROUNDS[name]
+    assert chosen.seeds == (3, 4, 5) and chosen.budget == TEN_MINUTES
+    assert chosen.tasks == ("fashion_mlp",)
+    earlier = _long_rows(ROUNDS[before].seeds)
+    ten_minutes = _long_rows(chosen.seeds, budget=TEN_MINUTES, tasks=chosen.tasks)
+    for row in ten_minutes["hpsearch", "fashion_mlp"]:
+        row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only the long round scores 0.9
+    versus, source = _headline({}, {}, {}, {before: earlier, name: ten_minutes})
     assert source == (
-        "california: round26 rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
-        "fashion_mlp: round28 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
+        f"california: {before} rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
+        f"fashion_mlp: {name} rows, seeds [3, 4, 5], 600 s, arm hpsearch"
     )
     assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.9
     assert "600.0" in versus["fashion_mlp"]["test_at_checkpoints"]
     assert list(versus["california"]["test_at_checkpoints"])[-1] == "300.0"
 
-    incomplete = {key: runs[1:] for key, runs in round28.items()}
-    versus, source = _headline({}, {}, {}, {"round26": round26, "round28": incomplete})
-    assert source.startswith("round26 rows") and "600.0" not in str(versus)
+    incomplete = {key: runs[1:] for key, runs in ten_minutes.items()}
+    versus, source = _headline({}, {}, {}, {before: earlier, name: incomplete})
+    assert source == f"{before} rows, seeds [0, 1, 2], 300 s, arm hpsearch"
+    assert "600.0" not in str(versus)
 
 
 def test_complete_round29_rows_replace_rounds_26_and_28_on_both_tasks():
@@ -318,24 +323,3 @@ def test_complete_round30_rows_replace_round29s_and_incomplete_ones_leave_them()
     incomplete = {key: runs[1:] for key, runs in round30.items()}
     source = _headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
     assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
-
-
-def test_complete_round31_rows_replace_round30s_on_fashion_mlp_only():
-    chosen = ROUNDS["round31"]
-    assert chosen.seeds == ROUNDS["round28"].seeds and chosen.budget == TEN_MINUTES
-    assert chosen.tasks == ("fashion_mlp",)
-    round30 = _long_rows(ROUNDS["round30"].seeds)
-    round31 = _long_rows(chosen.seeds, budget=TEN_MINUTES, tasks=chosen.tasks)
-    for row in round31["hpsearch", "fashion_mlp"]:
-        row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only round 31 scores 0.9 at 15 s
-    versus, source = _headline({}, {}, {}, {"round30": round30, "round31": round31})
-    assert source == (
-        "california: round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
-        "fashion_mlp: round31 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
-    )
-    assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.9
-    assert list(versus["california"]["test_at_checkpoints"])[-1] == "300.0"
-
-    incomplete = {key: runs[1:] for key, runs in round31.items()}
-    source = _headline({}, {}, {}, {"round30": round30, "round31": incomplete})[1]
-    assert source == "round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
