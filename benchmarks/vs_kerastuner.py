@@ -20,6 +20,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round29               # round 26, backend seeded per trial
     python -m benchmarks.vs_kerastuner round30               # round 29, the engine's array feed
     python -m benchmarks.vs_kerastuner round31               # round 28 on round 30's engine
+    python -m benchmarks.vs_kerastuner round32               # round 30's california, seeds 3-5
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -257,15 +258,22 @@ ROUND30 = RUNS / "round30"
 #: engine, whose 300 s rows left ``fashion_mlp``'s ratio censored at the budget.
 ROUND31 = RUNS / "round31"
 
+#: Round 32 (README): round 30's protocol on ``california`` alone, seeds 3-5, on the same
+#: engine; its rows join round 30's ``california`` rows, so that task's headline is read over
+#: six seeds.
+ROUND32 = RUNS / "round32"
+
 
 class Round(NamedTuple):
-    """An interleaved round: where its rows go, its tools, seeds, budget and tasks."""
+    """An interleaved round: where its rows go, its tools, seeds, budget and tasks, and the
+    earlier rounds of the same protocol and engine whose rows on its tasks join its own."""
 
     folder: Path
     tools: tuple[str, ...]
     seeds: tuple[int, ...] = INTERLEAVED_SEEDS
     budget: Budget = SHORT
     tasks: tuple[str, ...] = tuple(TASKS)
+    joins: tuple[str, ...] = ()
 
 
 #: The interleaved rounds by verb.
@@ -284,7 +292,16 @@ ROUNDS = {
     "round29": Round(ROUND29, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round30": Round(ROUND30, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round31": Round(ROUND31, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
+    "round32": Round(ROUND32, ROUND19_TOOLS, (3, 4, 5), LONG, ("california",), ("round30",)),
 }
+
+
+def round_seeds(name: str) -> tuple[int, ...]:
+    """The seeds of a round's rows together with those of the rounds it joins."""
+    chosen = ROUNDS[name]
+    return tuple(
+        sorted({*chosen.seeds, *(s for other in chosen.joins for s in ROUNDS[other].seeds)})
+    )
 
 
 def folder_budget(folder: Path) -> Budget:

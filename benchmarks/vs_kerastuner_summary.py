@@ -27,6 +27,7 @@ from benchmarks.vs_kerastuner import (
     RUNS,
     TASKS,
     TOOLS,
+    round_seeds,
 )
 from hpsearch._export import versions
 
@@ -56,6 +57,17 @@ def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
         if "tool" in row and (row["tool"] in HPSEARCH_ARMS or row["tool"].startswith("kt_")):
             rows.setdefault((row["tool"], row["task"]), []).append(row)
     return rows
+
+
+def _round_rows(name: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """A round's rows, with those of the rounds it joins on its tasks, by seed."""
+    chosen = ROUNDS[name]
+    rows = _rows(chosen.folder)
+    for other in chosen.joins:
+        for (tool, task), runs in _rows(ROUNDS[other].folder).items():
+            if task in chosen.tasks:
+                rows.setdefault((tool, task), []).extend(runs)
+    return {key: sorted(runs, key=lambda r: r["seed"]) for key, runs in rows.items()}
 
 
 def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS,
@@ -115,10 +127,10 @@ def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
             chosen, round_rows = ROUNDS[name], long_rows.get(name)
             if task not in chosen.tasks or not round_rows:
                 continue
-            if _complete(round_rows, chosen.tools, chosen.seeds, chosen.tasks):
+            if _complete(round_rows, chosen.tools, round_seeds(name), chosen.tasks):
                 arm = _long_arm(name, round_rows)
                 versus[task] = versus_hyperband(round_rows, task, arm)
-                seeds, seconds = list(chosen.seeds), chosen.budget.seconds
+                seeds, seconds = list(round_seeds(name)), chosen.budget.seconds
                 sources[task] = f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
                 break
     if len(versus) < len(TASKS):
@@ -161,10 +173,10 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 31").
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 32").
 LONG_ROUNDS = (
     "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
-    "round30", "round31",
+    "round30", "round31", "round32",
 )  # fmt: skip
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 
@@ -179,7 +191,8 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     candidate, chosen = LONG_CANDIDATES.get(name), ROUNDS[name]
     arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
     return {
-        "complete": _complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
+        "complete": _complete(rows, chosen.tools, round_seeds(name), chosen.tasks),
+        "joins": list(chosen.joins),
         "budget_seconds": chosen.budget.seconds,
         "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
         "versus_hyperband": {
@@ -248,7 +261,7 @@ def summarize() -> None:
     """Writes ``results/vs_kerastuner.json`` and the plots from every round's rows."""
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
-    long_rows = {name: _rows(ROUNDS[name].folder) for name in LONG_ROUNDS}
+    long_rows = {name: _round_rows(name) for name in LONG_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
@@ -274,7 +287,7 @@ def summarize() -> None:
         "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
         "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
         "... round23; ... round24; ... round26; ... round28; ... round29; ... round30; "
-        "... round31",
+        "... round31; ... round32",
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
-from benchmarks import ab_rule
+from benchmarks import ab_rule, vs_kerastuner_summary
 from benchmarks.vs_kerastuner import (
     CHECKPOINTS,
     HPSEARCH_ARMS,
@@ -23,8 +24,9 @@ from benchmarks.vs_kerastuner import (
     Budget,
     folder_budget,
     interleaved_plan,
+    round_seeds,
 )
-from benchmarks.vs_kerastuner_summary import SHIPPED, _headline, _long_round
+from benchmarks.vs_kerastuner_summary import SHIPPED, _headline, _long_round, _round_rows
 
 
 def test_the_interleaved_plan_runs_the_two_tools_back_to_back_first_one_then_the_other():
@@ -323,3 +325,46 @@ def test_complete_round30_rows_replace_round29s_and_incomplete_ones_leave_them()
     incomplete = {key: runs[1:] for key, runs in round30.items()}
     source = _headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
     assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
+
+
+def _write_rows(folder, rows: dict) -> None:
+    folder.mkdir(parents=True)
+    for (tool, task), runs in rows.items():
+        for row in runs:
+            (folder / f"{tool}_{task}_{row['seed']}.json").write_text(json.dumps(row))
+
+
+def test_round32_rows_join_round30s_on_california_and_its_headline_reads_six_seeds(
+    tmp_path, monkeypatch
+):
+    chosen = ROUNDS["round32"]
+    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
+    assert {(task, seed) for _, task, seed in plan} == {("california", s) for s in (3, 4, 5)}
+    assert round_seeds("round32") == (0, 1, 2, 3, 4, 5)
+    folders = {name: tmp_path / name for name in ("round30", "round31", "round32")}
+    monkeypatch.setattr(vs_kerastuner_summary, "ROUNDS", {
+        name: ROUNDS[name]._replace(folder=folder) for name, folder in folders.items()
+    })  # fmt: skip
+    _write_rows(folders["round30"], _long_rows(ROUNDS["round30"].seeds))
+    _write_rows(folders["round31"], _long_rows((3, 4, 5), budget=TEN_MINUTES,
+                                               tasks=("fashion_mlp",)))  # fmt: skip
+    round32 = _long_rows(chosen.seeds, tasks=("california",))
+    for row in round32["hpsearch", "california"]:
+        row["curve"][0] = {**row["curve"][0], "test": 0.2}  # the new seeds score 0.2 at 15 s
+    _write_rows(folders["round32"], round32)
+
+    joined = _round_rows("round32")
+    assert set(joined) == {("hpsearch", "california"), ("kt_hyperband", "california")}
+    assert [r["seed"] for r in joined["hpsearch", "california"]] == [0, 1, 2, 3, 4, 5]
+    long_rows = {name: _round_rows(name) for name in folders}
+    versus, source = _headline({}, {}, {}, long_rows)
+    assert source == (
+        "california: round32 rows, seeds [0, 1, 2, 3, 4, 5], 300 s, arm hpsearch; "
+        "fashion_mlp: round31 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
+    )
+    # The median of six seeds: round 30's three at 0.28 and round 32's three at 0.2.
+    assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"] == pytest.approx(0.24)
+
+    (folders["round32"] / "kt_hyperband_california_5.json").unlink()
+    source = _headline({}, {}, {}, {name: _round_rows(name) for name in folders})[1]
+    assert source.startswith("california: round30 rows, seeds [0, 1, 2]")
