@@ -11,6 +11,7 @@ TensorFlow 2.21 and no ``tensorboard``): :func:`refuse_failed_trials` turns that
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras_tuner
@@ -74,12 +75,26 @@ class SpaceHyperModel(keras_tuner.HyperModel):
         return model.fit(x, y, batch_size=batch_size, validation_data=validation_data, **kwargs)
 
 
+def diverged(trial: keras_tuner.engine.trial.Trial) -> bool:
+    """Whether a trial ended for a NaN objective, not an error: KerasTuner marks such a trial
+    INVALID, then FAILED once its retries (none by default) are used, with no message.
+
+    Round 32 met one (a Hyperband trial on ``california``). hpsearch fails a diverged trial
+    and goes on as well, so it is a result of the search, not a broken environment.
+    """
+    return not trial.message and trial.score is not None and math.isnan(trial.score)
+
+
 def refuse_failed_trials(tuner: keras_tuner.Tuner) -> None:
-    """Raises if any KerasTuner trial failed (KerasTuner itself only logs it and goes on)."""
-    failed = [t for t in tuner.oracle.trials.values() if t.status != "COMPLETED"]
+    """Raises if any KerasTuner trial failed with an error, or none completed (KerasTuner
+    itself only logs a failed trial and goes on)."""
+    trials = list(tuner.oracle.trials.values())
+    failed = [t for t in trials if t.status != "COMPLETED" and not diverged(t)]
     if failed:
         reasons = {str(t.message).strip().splitlines()[-1] for t in failed if t.message}
         raise HpsearchError(
-            f"{len(failed)} of {len(tuner.oracle.trials)} KerasTuner trials did not complete: "
+            f"{len(failed)} of {len(trials)} KerasTuner trials did not complete: "
             f"{'; '.join(sorted(reasons)) or 'no message'}"
         )
+    if not any(t.status == "COMPLETED" for t in trials):
+        raise HpsearchError(f"none of {len(trials)} KerasTuner trials completed: all diverged")

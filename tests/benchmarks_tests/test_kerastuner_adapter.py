@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras_tuner
+import numpy as np
 import pytest
 
 from benchmarks.kerastuner_adapter import SpaceHyperModel, refuse_failed_trials
@@ -73,3 +74,47 @@ def test_a_timed_hyperband_stops_on_its_budget_and_keeps_a_timeline(tmp_path, da
     assert costs["epochs_trained"] >= len(timeline)
     assert all(event.stretch == 1 / 0.8 and 1 <= event.epochs <= 3 for event in timeline)
     assert all("tuner/epochs" not in event.params for event in timeline)
+
+
+def _search_with_nan_targets(tmp_path, data_dir, monkeypatch, *, every: int, trials: int = 3):
+    """A random search whose every ``every``-th trial trains on NaN targets, so its holdout
+    loss is NaN, as a diverged trial's is."""
+    fit, fits = SpaceHyperModel.fit, []
+
+    def sometimes_nan(self, hp, model, x, y, *args, **kwargs):
+        fits.append(None)
+        if len(fits) % every == 0:
+            y, kwargs["validation_data"] = (
+                y * np.nan,
+                (kwargs["validation_data"][0], kwargs["validation_data"][1] * np.nan),
+            )
+        return fit(self, hp, model, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(SpaceHyperModel, "fit", sometimes_nan)
+    space = load_space("california").for_task("regression")
+    data = load_dataset("california", data_dir)
+    tuner = keras_tuner.RandomSearch(
+        SpaceHyperModel(space, data.x[:50], 1), objective="val_loss", max_trials=trials,
+        seed=0, directory=tmp_path, project_name=f"nan_{every}",
+    )  # fmt: skip
+    tuner.search(data.x[:200], data.y[:200], epochs=1, verbose=0,
+                 validation_data=(data.x[200:260], data.y[200:260]))  # fmt: skip
+    return tuner
+
+
+def test_a_diverged_keras_tuner_trial_is_a_result_not_a_broken_environment(
+    tmp_path, data_dir, monkeypatch
+):
+    tuner = _search_with_nan_targets(tmp_path, data_dir, monkeypatch, every=2)
+    statuses = sorted(t.status for t in tuner.oracle.trials.values())
+    assert statuses == ["COMPLETED", "COMPLETED", "FAILED"]  # KerasTuner's own verdict
+    refuse_failed_trials(tuner)  # one diverged trial among completed ones: the run stands
+
+
+def test_a_keras_tuner_search_whose_every_trial_diverged_fails_loudly(
+    tmp_path, data_dir, monkeypatch
+):
+    # Two trials: from three consecutive failures on, KerasTuner raises by itself.
+    tuner = _search_with_nan_targets(tmp_path, data_dir, monkeypatch, every=1, trials=2)
+    with pytest.raises(HpsearchError, match="none of 2 KerasTuner trials completed"):
+        refuse_failed_trials(tuner)
