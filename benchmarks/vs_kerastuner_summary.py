@@ -284,10 +284,9 @@ def summarize() -> None:
            for name, round_rows in ab_rounds.items()},
         **{name: _long_round(name, round_rows) if round_rows else None
            for name, round_rows in long_rows.items()},
-        "command": "python -m benchmarks.vs_kerastuner all; ... interleaved (round 7); "
-        "... round10; ... round12; ... round13; ... round19; ... round20; ... round21; "
-        "... round23; ... round24; ... round26; ... round28; ... round29; ... round30; "
-        "... round31; ... round32",
+        # Every verb that wrote rows, from the rounds themselves rather than a list kept by hand.
+        "command": "; ".join(["python -m benchmarks.vs_kerastuner all",
+                              *(f"... {name}" for name in ROUNDS)]),
         "machine": machine(), "versions": versions(),
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
