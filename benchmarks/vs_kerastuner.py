@@ -21,6 +21,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round30               # round 29, the engine's array feed
     python -m benchmarks.vs_kerastuner round31               # round 28 on round 30's engine
     python -m benchmarks.vs_kerastuner round32               # round 30's california, seeds 3-5
+    python -m benchmarks.vs_kerastuner round33               # round 31's fashion_mlp, seeds 10-12
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -263,6 +264,10 @@ ROUND31 = RUNS / "round31"
 #: six seeds.
 ROUND32 = RUNS / "round32"
 
+#: Round 33 (README): round 31's protocol on ``fashion_mlp`` on three seeds no run or probe
+#: has used; its rows join round 31's, so that task's headline is read over six seeds too.
+ROUND33 = RUNS / "round33"
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, and the
@@ -293,6 +298,9 @@ ROUNDS = {
     "round30": Round(ROUND30, ROUND19_TOOLS, ROUND19_SEEDS, LONG),
     "round31": Round(ROUND31, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",)),
     "round32": Round(ROUND32, ROUND19_TOOLS, (3, 4, 5), LONG, ("california",), ("round30",)),
+    "round33": Round(
+        ROUND33, ROUND19_TOOLS, (10, 11, 12), TEN_MINUTES, ("fashion_mlp",), ("round31",)
+    ),
 }
 
 

@@ -173,10 +173,10 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 32").
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 33").
 LONG_ROUNDS = (
     "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
-    "round30", "round31", "round32",
+    "round30", "round31", "round32", "round33",
 )  # fmt: skip
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 

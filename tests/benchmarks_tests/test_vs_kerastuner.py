@@ -26,7 +26,13 @@ from benchmarks.vs_kerastuner import (
     interleaved_plan,
     round_seeds,
 )
-from benchmarks.vs_kerastuner_summary import SHIPPED, _headline, _long_round, _round_rows
+from benchmarks.vs_kerastuner_summary import (
+    LONG_ROUNDS,
+    SHIPPED,
+    _headline,
+    _long_round,
+    _round_rows,
+)
 
 
 def test_the_interleaved_plan_runs_the_two_tools_back_to_back_first_one_then_the_other():
@@ -334,37 +340,48 @@ def _write_rows(folder, rows: dict) -> None:
             (folder / f"{tool}_{task}_{row['seed']}.json").write_text(json.dumps(row))
 
 
-def test_round32_rows_join_round30s_on_california_and_its_headline_reads_six_seeds(
-    tmp_path, monkeypatch
+#: The six-seed rounds: the task each runs, the round its rows join, and the other task's
+#: headline while the joined round is complete.
+SIX_SEED_ROUNDS = [
+    ("round32", "california", "round30",
+     "fashion_mlp: round31 rows, seeds [3, 4, 5], 600 s, arm hpsearch"),
+    ("round33", "fashion_mlp", "round31",
+     "california: round32 rows, seeds [0, 1, 2, 3, 4, 5], 300 s, arm hpsearch"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "task", "joined", "other_task"), SIX_SEED_ROUNDS)
+def test_a_six_seed_rounds_rows_join_the_earlier_rounds_and_its_headline_reads_six_seeds(
+    tmp_path, monkeypatch, name, task, joined, other_task
 ):
-    chosen = ROUNDS["round32"]
+    chosen = ROUNDS[name]
     plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
-    assert {(task, seed) for _, task, seed in plan} == {("california", s) for s in (3, 4, 5)}
-    assert round_seeds("round32") == (0, 1, 2, 3, 4, 5)
-    folders = {name: tmp_path / name for name in ("round30", "round31", "round32")}
+    assert {(t, seed) for _, t, seed in plan} == {(task, s) for s in chosen.seeds}
+    assert not set(chosen.seeds) & set(ROUNDS[joined].seeds)
+    assert chosen.budget == ROUNDS[joined].budget and chosen.joins == (joined,)
+    seeds = round_seeds(name)
+    assert len(seeds) == 6 and set(seeds) == {*chosen.seeds, *ROUNDS[joined].seeds}
+    names = LONG_ROUNDS[LONG_ROUNDS.index("round30") : LONG_ROUNDS.index(name) + 1]
+    folders = {n: tmp_path / n for n in names}
     monkeypatch.setattr(vs_kerastuner_summary, "ROUNDS", {
-        name: ROUNDS[name]._replace(folder=folder) for name, folder in folders.items()
+        n: chosen_round._replace(folder=tmp_path / n) for n, chosen_round in ROUNDS.items()
     })  # fmt: skip
-    _write_rows(folders["round30"], _long_rows(ROUNDS["round30"].seeds))
-    _write_rows(folders["round31"], _long_rows((3, 4, 5), budget=TEN_MINUTES,
-                                               tasks=("fashion_mlp",)))  # fmt: skip
-    round32 = _long_rows(chosen.seeds, tasks=("california",))
-    for row in round32["hpsearch", "california"]:
-        row["curve"][0] = {**row["curve"][0], "test": 0.2}  # the new seeds score 0.2 at 15 s
-    _write_rows(folders["round32"], round32)
+    for n, folder in folders.items():
+        rows = _long_rows(ROUNDS[n].seeds, budget=ROUNDS[n].budget, tasks=ROUNDS[n].tasks)
+        if n == name:
+            for row in rows["hpsearch", task]:
+                row["curve"][0] = {**row["curve"][0], "test": 0.2}  # new seeds: 0.2 at 15 s
+        _write_rows(folder, rows)
 
-    joined = _round_rows("round32")
-    assert set(joined) == {("hpsearch", "california"), ("kt_hyperband", "california")}
-    assert [r["seed"] for r in joined["hpsearch", "california"]] == [0, 1, 2, 3, 4, 5]
-    long_rows = {name: _round_rows(name) for name in folders}
-    versus, source = _headline({}, {}, {}, long_rows)
-    assert source == (
-        "california: round32 rows, seeds [0, 1, 2, 3, 4, 5], 300 s, arm hpsearch; "
-        "fashion_mlp: round31 rows, seeds [3, 4, 5], 600 s, arm hpsearch"
-    )
-    # The median of six seeds: round 30's three at 0.28 and round 32's three at 0.2.
-    assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"] == pytest.approx(0.24)
+    rounds_rows = _round_rows(name)
+    assert set(rounds_rows) == {("hpsearch", task), ("kt_hyperband", task)}
+    assert [r["seed"] for r in rounds_rows["hpsearch", task]] == list(seeds)
+    versus, source = _headline({}, {}, {}, {n: _round_rows(n) for n in folders})
+    this_task = f"{task}: {name} rows, seeds {list(seeds)}, {chosen.budget.seconds:g} s"
+    assert source == "; ".join(sorted([f"{this_task}, arm hpsearch", other_task]))
+    # The median of six seeds: the joined round's three at 0.28 and the new three at 0.2.
+    assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == pytest.approx(0.24)
 
-    (folders["round32"] / "kt_hyperband_california_5.json").unlink()
-    source = _headline({}, {}, {}, {name: _round_rows(name) for name in folders})[1]
-    assert source.startswith("california: round30 rows, seeds [0, 1, 2]")
+    (folders[name] / f"kt_hyperband_{task}_{chosen.seeds[-1]}.json").unlink()
+    source = _headline({}, {}, {}, {n: _round_rows(n) for n in folders})[1]
+    assert f"{task}: {joined} rows, seeds {list(ROUNDS[joined].seeds)}," in source
