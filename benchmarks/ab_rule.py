@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.anytime import spread
-from benchmarks.vs_kerastuner import CHECKPOINTS, TASKS
+from benchmarks.vs_kerastuner_rounds import CHECKPOINTS, TASKS
 
 #: The arm every candidate is measured against: hpsearch's defaults.
 BASE = "hpsearch"

@@ -27,7 +27,8 @@ import optuna
 
 import hpsearch
 from benchmarks.run_space import machine
-from benchmarks.vs_kerastuner import HERE, MAX_EPOCHS, TASKS, bench_dataset, engine_commit
+from benchmarks.vs_kerastuner import HERE, MAX_EPOCHS, bench_dataset, engine_commit
+from benchmarks.vs_kerastuner_rounds import TASKS
 from hpsearch import _feed
 from hpsearch._dataset import labels_of
 from hpsearch._export import versions

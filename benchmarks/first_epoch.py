@@ -31,14 +31,8 @@ import optuna
 
 import hpsearch
 from benchmarks.run_space import machine
-from benchmarks.vs_kerastuner import (
-    HERE,
-    MAX_EPOCHS,
-    TASKS,
-    bench_dataset,
-    engine_commit,
-    run_hpsearch,
-)
+from benchmarks.vs_kerastuner import HERE, MAX_EPOCHS, bench_dataset, engine_commit, run_hpsearch
+from benchmarks.vs_kerastuner_rounds import TASKS
 from hpsearch import _objective
 from hpsearch._export import versions
 

@@ -29,7 +29,8 @@ from typing import Any
 import optuna
 
 from benchmarks.run_space import machine
-from benchmarks.vs_kerastuner import MAX_EPOCHS, PATIENCE, RUNS
+from benchmarks.vs_kerastuner import MAX_EPOCHS, PATIENCE
+from benchmarks.vs_kerastuner_rounds import RUNS
 from hpsearch._export import versions
 
 DEFAULT_SUBSAMPLE = "0.33"

@@ -14,7 +14,7 @@ import numpy as np
 
 import hpsearch
 from benchmarks.anytime import spread
-from benchmarks.vs_kerastuner import BUDGET_SECONDS, CHECKPOINTS, TASKS
+from benchmarks.vs_kerastuner_rounds import BUDGET_SECONDS, CHECKPOINTS, TASKS
 
 
 def median_seconds(runs: list[dict[str, Any]]) -> float:

@@ -15,9 +15,8 @@ import numpy as np
 from benchmarks import ab_rule
 from benchmarks.run_space import machine
 from benchmarks.versus import at_checkpoints, maximizes, versus_hyperband
-from benchmarks.vs_kerastuner import (
-    HERE,
-    HPSEARCH_ARMS,
+from benchmarks.vs_kerastuner import HERE, HPSEARCH_ARMS
+from benchmarks.vs_kerastuner_rounds import (
     INTERLEAVED,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from benchmarks import ab_rule, vs_kerastuner_summary
-from benchmarks.vs_kerastuner import (
+from benchmarks.vs_kerastuner import HPSEARCH_ARMS
+from benchmarks.vs_kerastuner_rounds import (
     CHECKPOINTS,
-    HPSEARCH_ARMS,
     INTERLEAVED_SEEDS,
     INTERLEAVED_TOOLS,
     LONG,
