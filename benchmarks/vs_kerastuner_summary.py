@@ -16,16 +16,14 @@ from benchmarks import ab_rule
 from benchmarks.run_space import machine
 from benchmarks.versus import at_checkpoints, maximizes, versus_hyperband
 from benchmarks.vs_kerastuner import HERE, HPSEARCH_ARMS
+from benchmarks.vs_kerastuner_plot import plot_all
 from benchmarks.vs_kerastuner_rounds import (
     INTERLEAVED,
     INTERLEAVED_SEEDS,
-    INTERLEAVED_TOOLS,
     ROUND10,
-    ROUND10_TOOLS,
     ROUNDS,
     RUNS,
     TASKS,
-    TOOLS,
     round_seeds,
 )
 from hpsearch._export import versions
@@ -242,20 +240,6 @@ def _top_level(versus, overheads: dict[str, dict], rows) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _plot_all(rows, interleaved, center, rounds: dict[str, Any]) -> None:
-    """The first round's plot, and one per later round that has rows."""
-    plot(rows, HERE / "results" / "vs_kerastuner.png")
-    if interleaved:
-        plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
-    if center:
-        plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
-    for name, round_rows in rounds.items():
-        if round_rows:
-            chosen = ROUNDS[name]
-            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", chosen.tools,
-                 chosen.tasks)  # fmt: skip
-
-
 def summarize() -> None:
     """Writes ``results/vs_kerastuner.json`` and the plots from every round's rows."""
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
@@ -290,7 +274,7 @@ def summarize() -> None:
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
-    _plot_all(rows, interleaved, center, ab_rounds | long_rows)
+    plot_all(rows, interleaved, center, ab_rounds | long_rows)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 
@@ -302,38 +286,3 @@ def _per_tool(rows) -> dict[str, dict[str, Any]]:
         "test_at_checkpoints": at_checkpoints(runs),
         "validation_at_checkpoints": at_checkpoints(runs, "validation"),
     } for (tool, task), runs in rows.items()}  # fmt: skip
-
-
-def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS,
-         tasks: tuple[str, ...] = tuple(TASKS)) -> None:  # fmt: skip
-    """Test score vs wall time per task: one line per tool (median over seeds), its range."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, len(tasks), figsize=(6 * len(tasks), 4.2))
-    for axis, task in zip(np.atleast_1d(axes), tasks, strict=True):
-        medians = [TASKS[task].target]
-        for tool in tools:
-            spreads = at_checkpoints(rows.get((tool, task), [])).items()
-            points = [(float(c), s) for c, s in spreads if s["median"] is not None]
-            if not points:
-                continue
-            xs = [c for c, _ in points]
-            medians += [s["median"] for _, s in points if s["median"] is not None]
-            axis.plot(xs, [s["median"] for _, s in points], marker="o", label=tool)
-            axis.fill_between(xs, [s["min"] for _, s in points], [s["max"] for _, s in points],
-                              alpha=0.15)  # fmt: skip
-        metric = next(iter(rows.get(("hpsearch", task), [{}])), {}).get("metric", "score")
-        axis.axhline(TASKS[task].target, color="grey", linestyle=":", label="target")
-        axis.set(title=f"{task} ({TASKS[task].train_rows} training rows)",
-                 xlabel="wall seconds of search",
-                 ylabel=f"test {metric} of best so far")  # fmt: skip
-        # The medians' range, padded: one seed's untrained first trial would flatten the rest.
-        low, high = min(medians), max(medians)
-        axis.set_ylim(low - 0.3 * (high - low), high + 0.3 * (high - low))
-        axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    print(f"wrote {path}")
