@@ -22,6 +22,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round31               # round 28 on round 30's engine
     python -m benchmarks.vs_kerastuner round32               # round 30's california, seeds 3-5
     python -m benchmarks.vs_kerastuner round33               # round 31's fashion_mlp, seeds 10-12
+    python -m benchmarks.vs_kerastuner round34               # median-early vs median, CV only
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot

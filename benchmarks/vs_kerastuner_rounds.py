@@ -135,6 +135,12 @@ ROUND32 = RUNS / "round32"
 #: has used; its rows join round 31's, so that task's headline is read over six seeds too.
 ROUND33 = RUNS / "round33"
 
+#: Round 34 (README): the median pruner from the third trial (``median-early``) against the
+#: defaults on today's engine, ``fashion_mlp``, back to back, decided on CV alone; no
+#: Hyperband, since the rule reads no test score.
+ROUND34 = RUNS / "round34"
+ROUND34_TOOLS = ("hpsearch", "hpsearch_early")
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, and the
@@ -168,6 +174,7 @@ ROUNDS = {
     "round33": Round(
         ROUND33, ROUND19_TOOLS, (10, 11, 12), TEN_MINUTES, ("fashion_mlp",), ("round31",)
     ),
+    "round34": Round(ROUND34, ROUND34_TOOLS, (13, 14, 15), LONG, ("fashion_mlp",)),
 }
 
 

@@ -169,6 +169,26 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     }
 
 
+#: Same-session rounds of a candidate arm against the defaults without Hyperband, decided on
+#: CV alone on their own tasks, each with its candidate (README, "Round 34").
+CV_ONLY_ROUNDS = {"round34": "hpsearch_early"}
+
+
+def _cv_only_round(name: str, rows) -> dict[str, Any]:
+    """A CV-only round's verdict per task by round 10's rule, and its rows."""
+    chosen, candidate = ROUNDS[name], CV_ONLY_ROUNDS[name]
+    return {
+        "complete": _complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
+        "candidate": candidate,
+        "verdicts": {
+            task: ab_rule.task_verdict(rows, task, candidate, maximize=maximizes(task))
+            for task in chosen.tasks
+        },
+        "per_tool": _per_tool(rows),
+        "runs": _without_timelines(rows),
+    }
+
+
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
 #: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 33").
 LONG_ROUNDS = (
@@ -245,6 +265,7 @@ def summarize() -> None:
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
     long_rows = {name: _round_rows(name) for name in LONG_ROUNDS}
+    cv_rows = {name: _rows(ROUNDS[name].folder) for name in CV_ONLY_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
     versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
@@ -267,6 +288,8 @@ def summarize() -> None:
            for name, round_rows in ab_rounds.items()},
         **{name: _long_round(name, round_rows) if round_rows else None
            for name, round_rows in long_rows.items()},
+        **{name: _cv_only_round(name, round_rows) if round_rows else None
+           for name, round_rows in cv_rows.items()},
         # Every verb that wrote rows, from the rounds themselves rather than a list kept by hand.
         "command": "; ".join(["python -m benchmarks.vs_kerastuner all",
                               *(f"... {name}" for name in ROUNDS)]),
@@ -274,7 +297,7 @@ def summarize() -> None:
     }  # fmt: skip
     out = HERE / "results" / "vs_kerastuner.json"
     out.write_text(json.dumps(summary, indent=1) + "\n")
-    plot_all(rows, interleaved, center, ab_rounds | long_rows)
+    plot_all(rows, interleaved, center, ab_rounds | long_rows | cv_rows)
     print(json.dumps({k: summary[k] for k in list(summary)[:6]}, indent=1))
 
 

@@ -29,6 +29,7 @@ from benchmarks.vs_kerastuner_rounds import (
 from benchmarks.vs_kerastuner_summary import (
     LONG_ROUNDS,
     SHIPPED,
+    _cv_only_round,
     _headline,
     _long_round,
     _round_rows,
@@ -385,3 +386,47 @@ def test_a_six_seed_rounds_rows_join_the_earlier_rounds_and_its_headline_reads_s
     (folders[name] / f"kt_hyperband_{task}_{chosen.seeds[-1]}.json").unlink()
     source = _headline({}, {}, {}, {n: _round_rows(n) for n in folders})[1]
     assert f"{task}: {joined} rows, seeds {list(ROUNDS[joined].seeds)}," in source
+
+
+def _cv_rows(tool: str, seeds: tuple[int, ...], scores: list[float | None]) -> list[dict]:
+    """A CV-only round's rows of ``tool`` on ``fashion_mlp``: validation ``scores`` at the
+    300 s budget's checkpoints, no test score."""
+    curve = [{"seconds": c, "validation": s, "test": None}
+             for c, s in zip(LONG.checkpoints, scores, strict=True)]  # fmt: skip
+    return [{"tool": tool, "task": "fashion_mlp", "seed": seed, "curve": curve,
+             "time_to_target": None, "trials": 9, "epochs_trained": 90}
+            for seed in seeds]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("candidate", "passes"),
+    [
+        ([0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.85], True),  # better early, tied at 300 s
+        ([0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.849], False),  # worse at the budget
+    ],
+)
+def test_round34_decides_median_early_on_fashion_mlps_cv_alone(candidate, passes):
+    chosen = ROUNDS["round34"]
+    assert chosen.budget == LONG and chosen.tasks == ("fashion_mlp",)
+    assert chosen.tools == ("hpsearch", "hpsearch_early")
+    assert HPSEARCH_ARMS["hpsearch_early"][1] == "median-early"
+    others = {s for name, r in ROUNDS.items() if name != "round34" for s in r.seeds}
+    assert not set(chosen.seeds) & others
+    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
+    assert [(tool, seed) for tool, _, seed in plan] == [
+        ("hpsearch_early", 13), ("hpsearch", 13), ("hpsearch", 14), ("hpsearch_early", 14),
+        ("hpsearch_early", 15), ("hpsearch", 15),
+    ]  # fmt: skip
+
+    base = [None, 0.80, 0.82, 0.83, 0.84, 0.845, 0.85]
+    rows = {("hpsearch", "fashion_mlp"): _cv_rows("hpsearch", chosen.seeds, base),
+            ("hpsearch_early", "fashion_mlp"): _cv_rows("hpsearch_early", chosen.seeds,
+                                                        candidate)}  # fmt: skip
+    summary = _cv_only_round("round34", rows)
+    verdict = summary["verdicts"]["fashion_mlp"]
+    assert summary["complete"] and list(summary["verdicts"]) == ["fashion_mlp"]
+    assert verdict["passes"] is passes and verdict["checkpoints_better"] == 4
+    assert verdict["no_worse_at_budget"] is passes
+
+    rows["hpsearch", "fashion_mlp"] = rows["hpsearch", "fashion_mlp"][1:]
+    assert not _cv_only_round("round34", rows)["complete"]
