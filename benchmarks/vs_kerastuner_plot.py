@@ -12,21 +12,27 @@ from typing import Any
 import numpy as np
 
 from benchmarks.versus import at_checkpoints
-from benchmarks.vs_kerastuner import HERE
-from benchmarks.vs_kerastuner_rounds import INTERLEAVED_TOOLS, ROUND10_TOOLS, ROUNDS, TASKS, TOOLS
+from benchmarks.vs_kerastuner_rounds import (
+    INTERLEAVED_TOOLS,
+    RESULTS,
+    ROUND10_TOOLS,
+    ROUNDS,
+    TASKS,
+    TOOLS,
+)
 
 
 def plot_all(rows, interleaved, center, rounds: dict[str, Any]) -> None:
     """The first round's plot, and one per later round that has rows."""
-    plot(rows, HERE / "results" / "vs_kerastuner.png")
+    plot(rows, RESULTS / "vs_kerastuner.png")
     if interleaved:
-        plot(interleaved, HERE / "results" / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
+        plot(interleaved, RESULTS / "vs_kerastuner_interleaved.png", INTERLEAVED_TOOLS)
     if center:
-        plot(center, HERE / "results" / "vs_kerastuner_round10.png", ROUND10_TOOLS)
+        plot(center, RESULTS / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     for name, round_rows in rounds.items():
         if round_rows:
             chosen = ROUNDS[name]
-            plot(round_rows, HERE / "results" / f"vs_kerastuner_{name}.png", chosen.tools,
+            plot(round_rows, RESULTS / f"vs_kerastuner_{name}.png", chosen.tools,
                  chosen.tasks)  # fmt: skip
 
 

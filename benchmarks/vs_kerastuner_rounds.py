@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-RUNS = Path(__file__).resolve().parent / "results" / "vs_kerastuner_runs"
+#: Where the benchmark's summary and plots go, and its run rows below them.
+RESULTS = Path(__file__).resolve().parent / "results"
+RUNS = RESULTS / "vs_kerastuner_runs"
 BUDGET_SECONDS = 150.0
 CHECKPOINTS = (15.0, 30.0, 45.0, 60.0, 90.0, 120.0, 150.0)
 SEEDS = (0, 1, 2)
