@@ -23,6 +23,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round32               # round 30's california, seeds 3-5
     python -m benchmarks.vs_kerastuner round33               # round 31's fashion_mlp, seeds 10-12
     python -m benchmarks.vs_kerastuner round34               # median-early vs median, CV only
+    python -m benchmarks.vs_kerastuner round35               # low-cost start vs none, CV only
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -81,22 +82,24 @@ def bench_dataset(task: Task) -> Dataset:
                    SealedTest(x_test, y_test), full.source, full.class_names)  # fmt: skip
 
 
-#: hpsearch's arms: sampler, pruner, fold halving, whether trial 0 is the space's middle,
-#: worker processes at once (1: every trial in the calling process).
+#: hpsearch's arms: sampler, pruner, fold halving, the rule for trial 0 (``None``: the
+#: sampler's), worker processes at once (1: every trial in the calling process).
 #: ``hpsearch`` is the defaults of rounds 1-11. ``hpsearch_halving`` was added after the first
 #: round, to measure successive halving over folds (README, "Round 2"), ``hpsearch_round3``
 #: is the defaults again on the engine of round 3 (README, "Round 3"), ``hpsearch_center``
 #: the defaults with the middle of the space first (README, "Round 10"), and
 #: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12"),
-#: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13").
+#: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13"),
+#: ``hpsearch_low_cost`` the defaults with the space's ``LOW_COST`` first (README, "Round 35").
 HPSEARCH_ARMS = {
-    "hpsearch": ("tpe", "median", 1, False, 1),
-    "hpsearch_random": ("random", "none", 1, False, 1),
-    "hpsearch_halving": ("tpe", "median", 3, False, 1),
-    "hpsearch_round3": ("tpe", "median", 1, False, 1),
-    "hpsearch_center": ("tpe", "median", 1, True, 1),
-    "hpsearch_early": ("tpe", "median-early", 1, False, 1),
-    "hpsearch_workers": ("tpe", "median", 1, False, os.cpu_count() or 1),
+    "hpsearch": ("tpe", "median", 1, None, 1),
+    "hpsearch_random": ("random", "none", 1, None, 1),
+    "hpsearch_halving": ("tpe", "median", 3, None, 1),
+    "hpsearch_round3": ("tpe", "median", 1, None, 1),
+    "hpsearch_center": ("tpe", "median", 1, "center", 1),
+    "hpsearch_early": ("tpe", "median-early", 1, None, 1),
+    "hpsearch_workers": ("tpe", "median", 1, None, os.cpu_count() or 1),
+    "hpsearch_low_cost": ("tpe", "median", 1, "low-cost", 1),
 }
 
 
@@ -106,12 +109,12 @@ def run_hpsearch(space, dataset: Dataset, seed: int, workdir: Path, arm: str,
     x_test, y_test = dataset.test.open()
     data = hpsearch.Data(dataset.x, dataset.y, x_test, y_test, class_names=dataset.class_names,
                          name=dataset.name)  # fmt: skip
-    sampler, pruner, fold_halving, center_start, workers = HPSEARCH_ARMS[arm]
+    sampler, pruner, fold_halving, start, workers = HPSEARCH_ARMS[arm]
     started = time.time()
     result = hpsearch.optimize(
         space, data, trials=100_000, timeout=budget, folds=FOLDS,
         max_epochs=MAX_EPOCHS, patience=PATIENCE, seed=seed, sampler=sampler, pruner=pruner,
-        fold_halving=fold_halving, center_start=center_start, workers=workers,
+        fold_halving=fold_halving, start=start, workers=workers,
         final=False, storage=f"sqlite:///{workdir / 'study.db'}", study_name="bench",
         output_dir=workdir, echo=lambda line: None,
     )  # fmt: skip

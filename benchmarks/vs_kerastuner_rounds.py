@@ -143,6 +143,13 @@ ROUND33 = RUNS / "round33"
 ROUND34 = RUNS / "round34"
 ROUND34_TOOLS = ("hpsearch", "hpsearch_early")
 
+#: Round 35 (README): the space's ``LOW_COST`` as trial 0 (``start="low-cost"``) against the
+#: defaults, decided on CV alone as round 34 was: ``fashion_mlp`` first, and ``california``
+#: (its own verb and folder) only if ``fashion_mlp`` passes.
+ROUND35 = RUNS / "round35"
+ROUND35_TOOLS = ("hpsearch", "hpsearch_low_cost")
+ROUND35_SEEDS = (16, 17, 18)
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, and the
@@ -177,6 +184,10 @@ ROUNDS = {
         ROUND33, ROUND19_TOOLS, (10, 11, 12), TEN_MINUTES, ("fashion_mlp",), ("round31",)
     ),
     "round34": Round(ROUND34, ROUND34_TOOLS, (13, 14, 15), LONG, ("fashion_mlp",)),
+    "round35": Round(ROUND35, ROUND35_TOOLS, ROUND35_SEEDS, LONG, ("fashion_mlp",)),
+    "round35_california": Round(
+        RUNS / "round35_california", ROUND35_TOOLS, ROUND35_SEEDS, LONG, ("california",)
+    ),
 }
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import optuna
 
-from hpsearch._center import queue_center
 from hpsearch._enqueue import check_params, read_params
 from hpsearch._enqueue import enqueue as enqueue_starts
 from hpsearch._errors import StudyError
@@ -38,6 +37,7 @@ from hpsearch._record import read_record
 from hpsearch._recover import recover_abandoned
 from hpsearch._result import SearchResult
 from hpsearch._search import run_search
+from hpsearch._start import check_start, queue_start
 from hpsearch._storage import redact
 from hpsearch._study import count_finished, create_or_resume, load_study
 from hpsearch._workers import search_in_workers, worker_environments
@@ -69,7 +69,7 @@ def optimize(
     workers_per_gpu: int = 1,
     create_only: bool = False,
     enqueue: Iterable[dict[str, Any] | str] = (),
-    center_start: bool = False,
+    start: str | None = None,
     data_dir: str | None = None,
     echo: Callable[[str], None] = print,
     live: bool = False,
@@ -101,8 +101,9 @@ def optimize(
         create_only: Create the study (and queue ``enqueue``) for ``hpsearch worker``
             processes elsewhere; run no trial.
         enqueue: Configurations to run first: ``{param: value}`` dicts or JSON files.
-        center_start: On a new study with nothing enqueued, run the middle of the space
-            first (``hpsearch._center``).
+        start: On a new study with nothing enqueued, trial 0 follows this rule:
+            ``"center"`` (the middle of the space) or ``"low-cost"`` (the space's
+            ``LOW_COST``, the middle elsewhere); ``None``: the sampler's (``hpsearch._start``).
         data_dir: Folder of local copies of the built-in data sets.
         echo: Receives the progress lines; ``print`` by default.
         live: A live progress bar (for terminals).
@@ -113,6 +114,7 @@ def optimize(
     space = as_space(space)
     source = as_data(data, space, data_dir)
     starts = _checked_starts(space, enqueue)  # bad starts stop the run before anything runs
+    check_start(start, space)
     dataset = source.load()
     space = with_task(space, dataset, echo)
     check_suggest(space)
@@ -129,7 +131,7 @@ def optimize(
         options, existing_record(study_name, storage, space)
     )
     job = SearchJob(space, source, storage, study_name, settings, sampler, pruner, trials)
-    study = _open_study(job, dataset, starts, echo, center_start=center_start)
+    study = _open_study(job, dataset, starts, echo, start=start)
     if create_only:
         echo(f"created study {study_name!r} in {redact(storage)} for {trials} trials; "
              f"join it with: hpsearch worker --storage URL --study {study_name}")  # fmt: skip
@@ -158,9 +160,9 @@ def _worker_plan(storage, trials_per_worker: int, echo, envs: list) -> tuple[int
 
 
 def _open_study(job: SearchJob, dataset, starts: list, echo, *,
-                center_start: bool) -> optuna.Study:  # fmt: skip
+                start: str | None) -> optuna.Study:  # fmt: skip
     """Creates or resumes the job's study (record checked), queues the starts (or, on a new
-    study, the middle of the space), and fails and re-queues what dead processes left
+    study, the ``start`` rule's trial 0), and fails and re-queues what dead processes left
     RUNNING."""
     space = job.space
     record = record_for(space, job.data, dataset, job.settings, job.sampler, job.pruner,
@@ -171,9 +173,9 @@ def _open_study(job: SearchJob, dataset, starts: list, echo, *,
         pruner=job.make_pruner(),
     )  # fmt: skip
     enqueue_starts(study, starts)
-    if center_start and queue_center(study, space):
-        echo("trial 0 is the middle of the space (each range's middle, each list's middle "
-             "choice); the sampler proposes the rest.")  # fmt: skip
+    queued = queue_start(study, space, start) if start else None
+    if queued:
+        echo(f"trial 0 is {queued}; the sampler proposes the rest.")
     _recover(study, echo)
     return study
 

@@ -6,7 +6,8 @@ A space (after optuna-examples ``keras/`` and KerasTuner's ``HyperModel.build``)
   when it applies.
 - ``build(params, input_shape, n_outputs) -> keras.Model``: compiled, a pure function.
 - optional ``preprocessor(params)``: an unfitted scikit-learn transformer (fitted on each
-  training fold only); ``GRID``: the declared grid for ``--sampler grid``.
+  training fold only); ``GRID``: the declared grid for ``--sampler grid``; ``LOW_COST``: the
+  cost-related parameters at their cheap end, for ``--start low-cost`` (``_start.py``).
 - optional ``TASK`` (``multiclass``, ``binary``, ``regression``), ``METRIC`` (a Keras metric
   logged as ``val_<METRIC>``) and ``DIRECTION``; what is left out is inferred from the data.
 - ``DATASET`` (a key of ``hpsearch.DATASETS``), or ``load()`` returning the data, unless the
@@ -57,6 +58,8 @@ class Space:
         preprocessor: ``preprocessor(params)`` -> unfitted scikit-learn transformer, or None.
         name: Names the study by default.
         grid: ``{param: values}`` for ``--sampler grid``.
+        low_cost: ``{param: value}``: the cost-related parameters at their cheap end, which
+            ``start="low-cost"`` runs first (with the middle of every other range).
         fit: ``fit(params, model, x, y, *, trial, **fit_kwargs) -> keras History``; ``None``:
             ``model.fit``. ``trial`` is the live Optuna trial during the search, else None.
         dataset: A built-in data set's name, for spaces that bring their data.
@@ -73,6 +76,7 @@ class Space:
     preprocessor: Callable[[dict[str, Any]], Any] | None = None
     name: str = "space"
     grid: dict[str, list] | None = None
+    low_cost: dict[str, Any] | None = None
     fit: Callable[..., Any] | None = None
     dataset: str | None = None
     load: Callable[[], Any] | None = None
@@ -190,6 +194,7 @@ def from_module(module: ModuleType, *, name: str, file: str | None = None) -> Sp
         task=getattr(module, "TASK", None), metric=getattr(module, "METRIC", None),
         direction=getattr(module, "DIRECTION", None),
         preprocessor=getattr(module, "preprocessor", None), grid=getattr(module, "GRID", None),
+        low_cost=getattr(module, "LOW_COST", None),
         dataset=getattr(module, "DATASET", None), load=getattr(module, "load", None),
         source=module_source(module),
     )  # fmt: skip

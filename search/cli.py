@@ -25,6 +25,7 @@ from hpsearch._clitools import (
 from hpsearch._forkserver import prestart
 from hpsearch._heap import skip_collection_at_exit
 from hpsearch._quiet import DEBUG_ENV, import_keras_quietly, quiet_logs
+from hpsearch._start import STARTS
 from hpsearch._storage import release_all
 from hpsearch._study import PRUNERS, SAMPLERS
 
@@ -85,9 +86,10 @@ def _command_line(verb: str, study: str) -> str:
     "missing parameters are sampled; repeatable; skipped if the study already has it.",
 )  # fmt: skip
 @click.option(
-    "--center-start/--no-center-start", default=False, show_default=True,
-    help="On a new study with nothing enqueued, run the middle of the space first: each "
-    "range's middle, each list of choices' middle entry.",
+    "--start", type=click.Choice(list(STARTS)),
+    help="On a new study with nothing enqueued, trial 0 is the middle of the space (center: "
+    "each range's middle, each list's middle entry) or the space's LOW_COST with the middle "
+    "elsewhere (low-cost). Default: the sampler's.",
 )  # fmt: skip
 @click.option(
     "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,

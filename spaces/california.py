@@ -10,6 +10,9 @@ DATASET = "california"
 TASK = "regression"
 METRIC = "mse"
 DIRECTION = "minimize"
+#: The cost-related parameters at their cheap end (``--start low-cost``): one layer of the
+#: fewest units, the largest batch.
+LOW_COST = {"n_layers": 1, "units_0": 16, "batch_size": 256}
 
 
 def suggest(trial) -> dict:

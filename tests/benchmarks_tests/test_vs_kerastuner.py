@@ -8,6 +8,7 @@ import json
 import pytest
 
 from benchmarks import ab_rule, vs_kerastuner_summary
+from benchmarks.versus import maximizes
 from benchmarks.vs_kerastuner import HPSEARCH_ARMS
 from benchmarks.vs_kerastuner_rounds import (
     CHECKPOINTS,
@@ -388,45 +389,58 @@ def test_a_six_seed_rounds_rows_join_the_earlier_rounds_and_its_headline_reads_s
     assert f"{task}: {joined} rows, seeds {list(ROUNDS[joined].seeds)}," in source
 
 
-def _cv_rows(tool: str, seeds: tuple[int, ...], scores: list[float | None]) -> list[dict]:
-    """A CV-only round's rows of ``tool`` on ``fashion_mlp``: validation ``scores`` at the
-    300 s budget's checkpoints, no test score."""
+def _cv_rows(tool: str, task: str, seeds: tuple[int, ...], scores: list) -> list[dict]:
+    """A CV-only round's rows of ``tool`` on ``task``: validation ``scores`` at the 300 s
+    budget's checkpoints, no test score."""
     curve = [{"seconds": c, "validation": s, "test": None}
              for c, s in zip(LONG.checkpoints, scores, strict=True)]  # fmt: skip
-    return [{"tool": tool, "task": "fashion_mlp", "seed": seed, "curve": curve,
+    return [{"tool": tool, "task": task, "seed": seed, "curve": curve,
              "time_to_target": None, "trials": 9, "epochs_trained": 90}
             for seed in seeds]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("candidate", "passes"),
-    [
-        ([0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.85], True),  # better early, tied at 300 s
-        ([0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.849], False),  # worse at the budget
-    ],
-)
-def test_round34_decides_median_early_on_fashion_mlps_cv_alone(candidate, passes):
-    chosen = ROUNDS["round34"]
-    assert chosen.budget == LONG and chosen.tasks == ("fashion_mlp",)
-    assert chosen.tools == ("hpsearch", "hpsearch_early")
-    assert HPSEARCH_ARMS["hpsearch_early"][1] == "median-early"
-    others = {s for name, r in ROUNDS.items() if name != "round34" for s in r.seeds}
-    assert not set(chosen.seeds) & others
-    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
-    assert [(tool, seed) for tool, _, seed in plan] == [
-        ("hpsearch_early", 13), ("hpsearch", 13), ("hpsearch", 14), ("hpsearch_early", 14),
-        ("hpsearch_early", 15), ("hpsearch", 15),
-    ]  # fmt: skip
+#: Per CV-only round: its candidate's arm and what sets it apart, and its task's base curve
+#: with a candidate better early and tied at 300 s (the last entry is the budget's).
+CV_ONLY_CASES = {
+    "round34": ("hpsearch_early", (1, "median-early"), "fashion_mlp",
+                [None, 0.80, 0.82, 0.83, 0.84, 0.845, 0.85],
+                [0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.85]),
+    "round35": ("hpsearch_low_cost", (3, "low-cost"), "fashion_mlp",
+                [None, 0.80, 0.82, 0.83, 0.84, 0.845, 0.85],
+                [0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.85]),
+    "round35_california": ("hpsearch_low_cost", (3, "low-cost"), "california",
+                           [None, 0.40, 0.35, 0.32, 0.30, 0.29, 0.28],
+                           [0.45, 0.38, 0.34, 0.31, 0.30, 0.29, 0.28]),
+}  # fmt: skip
 
-    base = [None, 0.80, 0.82, 0.83, 0.84, 0.845, 0.85]
-    rows = {("hpsearch", "fashion_mlp"): _cv_rows("hpsearch", chosen.seeds, base),
-            ("hpsearch_early", "fashion_mlp"): _cv_rows("hpsearch_early", chosen.seeds,
-                                                        candidate)}  # fmt: skip
-    summary = _cv_only_round("round34", rows)
-    verdict = summary["verdicts"]["fashion_mlp"]
-    assert summary["complete"] and list(summary["verdicts"]) == ["fashion_mlp"]
+
+@pytest.mark.parametrize("name", list(CV_ONLY_CASES))
+@pytest.mark.parametrize("passes", [True, False])
+def test_a_cv_only_round_decides_its_candidate_on_its_tasks_cv_alone(name, passes):
+    arm, (field, value), task, base, candidate = CV_ONLY_CASES[name]
+    chosen = ROUNDS[name]
+    assert chosen.budget == LONG and chosen.tasks == (task,)
+    assert chosen.tools == ("hpsearch", arm) and HPSEARCH_ARMS[arm][field] == value
+    assert [v for i, v in enumerate(HPSEARCH_ARMS[arm]) if i != field] == [
+        v for i, v in enumerate(HPSEARCH_ARMS["hpsearch"]) if i != field
+    ]  # the defaults in everything else
+    others = {(t, s) for n, r in ROUNDS.items() if n != name for t in r.tasks for s in r.seeds}
+    assert not {(task, s) for s in chosen.seeds} & others
+    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
+    orders = {0: ("hpsearch", arm), 1: (arm, "hpsearch")}  # who goes first: the seed's parity
+    assert [(tool, seed) for tool, _, seed in plan] == [
+        (tool, seed) for seed in chosen.seeds for tool in orders[seed % 2]
+    ]
+
+    worse_at_budget = candidate[-1] + (-0.001 if maximizes(task) else 0.001)
+    candidate = candidate if passes else [*candidate[:-1], worse_at_budget]
+    rows = {("hpsearch", task): _cv_rows("hpsearch", task, chosen.seeds, base),
+            (arm, task): _cv_rows(arm, task, chosen.seeds, candidate)}  # fmt: skip
+    summary = _cv_only_round(name, rows)
+    verdict = summary["verdicts"][task]
+    assert summary["complete"] and list(summary["verdicts"]) == [task]
     assert verdict["passes"] is passes and verdict["checkpoints_better"] == 4
     assert verdict["no_worse_at_budget"] is passes
 
-    rows["hpsearch", "fashion_mlp"] = rows["hpsearch", "fashion_mlp"][1:]
-    assert not _cv_only_round("round34", rows)["complete"]
+    rows["hpsearch", task] = rows["hpsearch", task][1:]
+    assert not _cv_only_round(name, rows)["complete"]

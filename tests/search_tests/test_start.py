@@ -1,15 +1,22 @@
-"""A new study's first trial at the middle of the space (``--center-start``)."""
+"""A new study's first trial by a rule: the middle of the space, or its low-cost corner
+(``--start``)."""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
+from pathlib import Path
 
+import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState
 
 import hpsearch
-from hpsearch._center import CENTER, START_KEY, center_params, middle
+from hpsearch._errors import HpsearchError, SpaceError
+from hpsearch._start import CENTER, LOW_COST, START_KEY, center_params, low_cost_params, middle
+from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import optimize, trials
 
@@ -44,7 +51,7 @@ def test_the_middle_follows_the_spaces_own_conditions():
 
 
 def test_a_new_study_runs_the_middle_first_then_samples(runner, storage):
-    result = optimize(runner, storage, "--no-final", "--center-start", trials=3)
+    result = optimize(runner, storage, "--no-final", "--start", "center", trials=3)
     assert result.exit_code == 0, result.output
     assert "trial 0 is the middle of the space" in result.output
     found = trials(storage)
@@ -56,7 +63,7 @@ def test_a_new_study_runs_the_middle_first_then_samples(runner, storage):
     assert all(START_KEY not in t.user_attrs for t in found[1:])
     assert len({t.params["learning_rate"] for t in found}) == 3
 
-    resumed = optimize(runner, storage, "--no-final", "--center-start", trials=5)
+    resumed = optimize(runner, storage, "--no-final", "--start", "center", trials=5)
     assert resumed.exit_code == 0, resumed.output
     assert "middle of the space" not in resumed.output  # a resumed study keeps its trials
     assert [START_KEY in t.user_attrs for t in trials(storage)] == [True] + [False] * 4
@@ -65,7 +72,7 @@ def test_a_new_study_runs_the_middle_first_then_samples(runner, storage):
 def test_the_users_own_starts_replace_the_middle(runner, storage, tmp_path):
     start = tmp_path / "start.json"
     start.write_text(json.dumps({"units": 7}))
-    result = optimize(runner, storage, "--no-final", "--center-start", "--enqueue", str(start),
+    result = optimize(runner, storage, "--no-final", "--start", "center", "--enqueue", str(start),
                       trials=2)  # fmt: skip
     assert result.exit_code == 0, result.output
     found = trials(storage)
@@ -74,7 +81,7 @@ def test_the_users_own_starts_replace_the_middle(runner, storage, tmp_path):
 
 
 def test_without_the_option_the_sampler_proposes_trial_0(runner, storage):
-    assert optimize(runner, storage, "--no-final", "--no-center-start", trials=1).exit_code == 0
+    assert optimize(runner, storage, "--no-final", trials=1).exit_code == 0
     assert START_KEY not in trials(storage)[0].user_attrs
 
 
@@ -88,3 +95,53 @@ def test_a_space_that_fails_at_its_middle_starts_from_the_sampler():
     tiny = hpsearch.load_space(file=space_file("tiny"))
     space = hpsearch.Space(suggest=suggest, build=tiny.build, metric="mse", name="fails_at_middle")
     assert center_params(space) is None
+
+
+def test_the_low_cost_start_pins_the_declared_parameters_and_takes_the_middle_elsewhere():
+    params = low_cost_params(hpsearch.load_space("california"))
+    assert (params["n_layers"], params["units_0"], params["batch_size"]) == (1, 16, 256)
+    assert "units_1" not in params  # one layer: the space asks for no second
+    assert params["optimizer"] == "adam" and "momentum" not in params
+    assert params["learning_rate"] == pytest.approx(10**-2.5)  # the middle, as center's
+    assert params["scaler"] == center_params(hpsearch.load_space("california"))["scaler"]
+
+
+def test_a_new_study_runs_the_low_cost_start_first_then_samples(runner, storage):
+    result = optimize(runner, storage, "--no-final", "--start", "low-cost", trials=3)
+    assert result.exit_code == 0, result.output
+    assert "trial 0 is the space's LOW_COST" in result.output
+    found = trials(storage)
+    assert found[0].params["units"] == 4  # tiny's LOW_COST; units 4-16
+    assert found[0].params["learning_rate"] == pytest.approx((1e-3 * 3e-2) ** 0.5)
+    assert found[0].user_attrs[START_KEY] == LOW_COST
+    assert all(START_KEY not in t.user_attrs for t in found[1:])
+    assert all(t.state == TrialState.COMPLETE for t in found)
+
+
+def test_the_low_cost_start_needs_the_spaces_declaration(runner, storage, tmp_path):
+    plain = tmp_path / "plain.py"
+    plain.write_text(Path(space_file("tiny")).read_text().replace("LOW_COST =", "_UNUSED ="))
+    result = runner.invoke(cli, ["optimize", "--space-file", str(plain), "--trials", "1",
+                                 "--storage", storage, "--start", "low-cost"])  # fmt: skip
+    assert result.exit_code == 1
+    assert "space 'plain' declares no LOW_COST" in result.output
+    assert "Traceback" not in result.output
+    assert "plain" not in optuna.get_all_study_names(storage)  # refused before it was made
+
+
+@pytest.mark.parametrize(
+    ("low_cost", "says"),
+    [({"units": 2}, "units=2 does not fit space 'tiny', which allows an integer in [4, 16]"),
+     ({"width": 8}, "space 'tiny' does not ask for width")],
+)  # fmt: skip
+def test_a_low_cost_that_does_not_fit_the_space_is_refused(low_cost, says):
+    space = replace(hpsearch.load_space(file=space_file("tiny")), low_cost=low_cost)
+    with pytest.raises(SpaceError, match=re.escape(says)):
+        low_cost_params(space)
+
+
+def test_an_unknown_start_rule_is_refused_before_anything_runs(runner, storage):
+    result = optimize(runner, storage, "--start", "middle")
+    assert result.exit_code == 2 and "'middle' is not one of 'center', 'low-cost'" in result.output
+    with pytest.raises(HpsearchError, match="unknown start 'middle'; known: center, low-cost"):
+        hpsearch.optimize(space_file("tiny"), trials=1, start="middle", final=False)

@@ -1,0 +1,168 @@
+"""A new study's first trial, chosen by a rule before the sampler takes over.
+
+Optuna's samplers start with random trials (TPE's first ten), and on a wide space a random
+configuration often trains badly: units from 16 to 1568, learning rates over three decades.
+With k-fold CV the first finished trial comes only after k full fits, so a poor or slow one
+leaves the search with nothing good for a long time. Two rules pick trial 0 instead
+(``optimize(start=...)``, ``--start``):
+
+- ``center``: the middle of the space. SMAC's initial design starts from the space's default
+  configuration for this reason, and Optuna users ``enqueue_trial`` a baseline by hand.
+- ``low-cost``: the parameters the space declares in ``LOW_COST`` (its cost-related ones, at
+  their cheap end: fewest layers, fewest units, largest batch) and the middle for the rest.
+  This is FLAML's ``low_cost_partial_config``, which CFO starts from: a first trial that
+  finishes in a few seconds, so the search has a sound result early at little cost.
+
+The middle is found mechanically, so no one's taste and no earlier result picks it: the
+middle of each numeric range (the geometric middle on a log scale), on its step's grid, and
+the middle entry of each list of choices. Where there are two middles (an even count of
+grid points or choices) the upper one is taken, as ``statistics.median_high`` does. Running
+``suggest`` with these answers follows the space's own conditions, so a parameter that exists
+only for one optimizer or layer count is in the middle of its own range.
+
+A user's own starts (``enqueue``) replace either. Both are off by default: the middle led
+early checkpoints but lost at the budget in rounds 10 and 21 (``benchmarks/README.md``);
+the low-cost start is round 35's question.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import optuna
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.trial import FrozenTrial
+
+from hpsearch._enqueue import EnqueueError, check_params
+from hpsearch._errors import HpsearchError, SpaceError
+from hpsearch._space import Space
+
+START_KEY = "start"  # user attribute of the queued trial, shown in the dashboard
+CENTER = "center"
+LOW_COST = "low-cost"
+
+
+def middle(distribution: BaseDistribution) -> Any:
+    """The middle of one distribution (see the module docstring for the rule)."""
+    if isinstance(distribution, CategoricalDistribution):
+        return distribution.choices[len(distribution.choices) // 2]
+    if not isinstance(distribution, (FloatDistribution, IntDistribution)):
+        raise TypeError(f"no middle for {distribution!r}")  # Optuna has no other kind
+    low, high = distribution.low, distribution.high
+    if distribution.log:
+        value = math.sqrt(low * high)
+        return round(value) if isinstance(distribution, IntDistribution) else value
+    step = distribution.step
+    if step is None:
+        return (low + high) / 2
+    grid_points = round((high - low) / step)
+    value = low + step * math.ceil(grid_points / 2)
+    return int(value) if isinstance(distribution, IntDistribution) else value
+
+
+class _StartSampler(optuna.samplers.BaseSampler):
+    """Answers every ``suggest_*`` with the pinned value if there is one, else :func:`middle`."""
+
+    def __init__(self, pinned: dict[str, Any] | None = None) -> None:
+        self._pinned = pinned or {}
+
+    def infer_relative_search_space(self, study, trial) -> dict[str, BaseDistribution]:
+        return {}
+
+    def sample_relative(self, study, trial, search_space) -> dict[str, Any]:
+        return {}
+
+    def sample_independent(
+        self, study: optuna.Study, trial: FrozenTrial, param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:  # fmt: skip
+        if param_name in self._pinned:
+            return self._pinned[param_name]
+        return middle(param_distribution)
+
+
+def center_params(space: Space, pinned: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The parameters ``space.suggest`` asks for at the middle of every range (or at
+    ``pinned``'s value, for the names it has).
+
+    Returns ``None`` when ``suggest`` raises there: that trial would fail, so the search
+    starts from its sampler instead (``check_suggest`` has already refused a space that
+    cannot propose anything at all).
+    """
+    scratch = optuna.create_study(sampler=_StartSampler(pinned))
+    trial = scratch.ask()
+    try:
+        space.suggested(trial)
+    except Exception:  # noqa: BLE001 - a trial-level error: sampled trials will show it
+        return None
+    return dict(trial.params)
+
+
+def low_cost_params(space: Space) -> dict[str, Any] | None:
+    """The space's ``LOW_COST`` values, and the middle of every range it does not name.
+
+    Raises:
+        SpaceError: The space declares no ``LOW_COST``, or a name or value in it does not
+            fit the space.
+    """
+    if not space.low_cost:
+        raise SpaceError(
+            f"space {space.name!r} declares no LOW_COST, so --start low-cost has nothing to "
+            "start from; declare its cost-related parameters at their cheap end (e.g. "
+            "LOW_COST = {'n_layers': 1}), or use --start center."
+        )
+    check_low_cost(space)
+    return center_params(space, pinned=space.low_cost)
+
+
+def check_low_cost(space: Space) -> None:
+    """Refuses a ``LOW_COST`` whose names or values do not fit the space, in one line."""
+    if space.low_cost:
+        try:
+            check_params(space, space.low_cost, source=f"space {space.name!r}'s LOW_COST")
+        except EnqueueError as exc:
+            raise SpaceError(str(exc)) from None
+
+
+#: Each ``start`` rule: the first trial's parameters it gives for a space, and the words the
+#: progress line uses for them.
+STARTS: dict[str, tuple[Callable[[Space], dict[str, Any] | None], str]] = {
+    CENTER: (center_params, "the middle of the space (each range's middle, each list's middle "
+             "choice)"),
+    LOW_COST: (low_cost_params, "the space's LOW_COST, with each other range's middle"),
+}  # fmt: skip
+
+
+def check_start(start: str | None, space: Space) -> None:
+    """Refuses an unknown ``start`` rule, or one the space cannot follow, before anything
+    runs."""
+    if start is None:
+        return
+    if start not in STARTS:
+        raise HpsearchError(f"unknown start {start!r}; known: {', '.join(STARTS)}.")
+    if start == LOW_COST:
+        low_cost_params(space)
+
+
+def queue_start(study: optuna.Study, space: Space, start: str) -> str | None:
+    """Queues ``start``'s configuration as the first trial of ``study``, if it has no trials.
+
+    A resumed study, or one that already holds queued starts, keeps what it has. Processes
+    that create the study at once may each queue it; the objective runs the first copy only
+    (``refuse_duplicate_start``). Returns what was queued, in words, or ``None``.
+    """
+    if study.get_trials(deepcopy=False):
+        return None
+    rule, words = STARTS[start]
+    params = rule(space)
+    if not params:
+        return None
+    study.enqueue_trial(params, user_attrs={START_KEY: start}, skip_if_exists=True)
+    return words
