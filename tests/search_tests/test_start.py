@@ -18,7 +18,7 @@ from hpsearch._errors import HpsearchError, SpaceError
 from hpsearch._start import CENTER, LOW_COST, START_KEY, center_params, low_cost_params, middle
 from hpsearch.cli import cli
 from tests.conftest import space_file
-from tests.helpers import optimize, trials
+from tests.helpers import TINY, optimize, trials
 
 
 @pytest.mark.parametrize(
@@ -106,27 +106,33 @@ def test_the_low_cost_start_pins_the_declared_parameters_and_takes_the_middle_el
     assert params["scaler"] == center_params(hpsearch.load_space("california"))["scaler"]
 
 
-def test_a_new_study_runs_the_low_cost_start_first_then_samples(runner, storage):
-    result = optimize(runner, storage, "--no-final", "--start", "low-cost", trials=3)
+def _cheap_tiny(tmp_path) -> str:
+    """The tiny space with a ``LOW_COST``, as a file of its own."""
+    path = tmp_path / "cheap_tiny.py"
+    path.write_text(Path(space_file("tiny")).read_text() + '\nLOW_COST = {"units": 4}\n')
+    return str(path)
+
+
+def test_a_new_study_runs_the_low_cost_start_first_then_samples(runner, storage, tmp_path):
+    result = runner.invoke(cli, ["optimize", "--space-file", _cheap_tiny(tmp_path), *TINY,
+                                 "--trials", "3", "--storage", storage, "--no-final",
+                                 "--start", "low-cost"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "trial 0 is the space's LOW_COST" in result.output
-    found = trials(storage)
-    assert found[0].params["units"] == 4  # tiny's LOW_COST; units 4-16
+    found = trials(storage, "cheap_tiny")
+    assert found[0].params["units"] == 4  # units 4-16
     assert found[0].params["learning_rate"] == pytest.approx((1e-3 * 3e-2) ** 0.5)
     assert found[0].user_attrs[START_KEY] == LOW_COST
     assert all(START_KEY not in t.user_attrs for t in found[1:])
     assert all(t.state == TrialState.COMPLETE for t in found)
 
 
-def test_the_low_cost_start_needs_the_spaces_declaration(runner, storage, tmp_path):
-    plain = tmp_path / "plain.py"
-    plain.write_text(Path(space_file("tiny")).read_text().replace("LOW_COST =", "_UNUSED ="))
-    result = runner.invoke(cli, ["optimize", "--space-file", str(plain), "--trials", "1",
-                                 "--storage", storage, "--start", "low-cost"])  # fmt: skip
+def test_the_low_cost_start_needs_the_spaces_declaration(runner, storage):
+    result = optimize(runner, storage, "--start", "low-cost", trials=1)
     assert result.exit_code == 1
-    assert "space 'plain' declares no LOW_COST" in result.output
+    assert "space 'tiny' declares no LOW_COST" in result.output
     assert "Traceback" not in result.output
-    assert "plain" not in optuna.get_all_study_names(storage)  # refused before it was made
+    assert "tiny" not in optuna.get_all_study_names(storage)  # refused before it was made
 
 
 @pytest.mark.parametrize(
