@@ -20,9 +20,10 @@ grid points or choices) the upper one is taken, as ``statistics.median_high`` do
 ``suggest`` with these answers follows the space's own conditions, so a parameter that exists
 only for one optimizer or layer count is in the middle of its own range.
 
-A user's own starts (``enqueue``) replace either. Both are off by default: the middle led
-early checkpoints but lost at the budget in rounds 10 and 21 (``benchmarks/README.md``);
-the low-cost start is round 35's question.
+A user's own starts (``enqueue``) replace either. Both are off by default, each having failed
+its declared rule on one of the two benchmark tasks (``benchmarks/README.md``): the middle
+led early checkpoints but lost at the budget (rounds 10 and 21); the low-cost corner ends its
+first trial sooner but is a weak model, which cost ``california`` its first minute (round 35).
 """
 
 from __future__ import annotations
