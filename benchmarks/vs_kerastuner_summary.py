@@ -1,7 +1,8 @@
 """The vs-KerasTuner summary: top-level numbers and the plot (the overhead run: overhead_cli).
 
 Reads the rows ``benchmarks.vs_kerastuner`` wrote; writes ``results/vs_kerastuner.json``
-and ``results/vs_kerastuner.png``.
+and the plots (``vs_kerastuner_plot``). Which rows give the headline comparison with
+Hyperband is ``vs_kerastuner_headline``'s.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ from benchmarks import ab_rule
 from benchmarks.run_space import machine
 from benchmarks.versus import at_checkpoints, maximizes, versus_hyperband
 from benchmarks.vs_kerastuner import HERE, HPSEARCH_ARMS
+from benchmarks.vs_kerastuner_headline import (
+    AB_ROUNDS,
+    LONG_CANDIDATES,
+    LONG_ROUNDS,
+    SHIPPED,
+    complete,
+    headline,
+)
 from benchmarks.vs_kerastuner_plot import plot_all
 from benchmarks.vs_kerastuner_rounds import (
     INTERLEAVED,
-    INTERLEAVED_SEEDS,
     ROUND10,
     ROUNDS,
     RUNS,
@@ -28,14 +36,11 @@ from benchmarks.vs_kerastuner_rounds import (
 )
 from hpsearch._export import versions
 
-#: The arm that runs hpsearch's shipped defaults, and the overhead run of the shipped engine:
-#: the top-level numbers are theirs. Fold halving stayed opt-in (README, "Round 2"); round 3
-#: measured the engine with forked workers and a frozen heap (README, "Round 3"); round 4's
+#: The overhead run of the shipped engine: the top-level overhead numbers are its. Round 4's
 #: overhead run is the worse of its two runs of the new engine (README, "Round 4"), and rounds
 #: 6's, 8's, 9's and 14's the worst of their three (README, "Round 6", "Round 8", "Round 9",
 #: "Round 14"), and rounds 16's, 18's, 22's, 25's, 27's, 29's and 30's the worse of their two
 #: runs of the engine that shipped (README, "Round 16" to "Round 30").
-SHIPPED = "hpsearch_round3"
 SHIPPED_OVERHEAD = "overhead_round30_2"
 
 
@@ -67,76 +72,6 @@ def _round_rows(name: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return {key: sorted(runs, key=lambda r: r["seed"]) for key, runs in rows.items()}
 
 
-def _complete(rows, tools: tuple[str, ...], seeds: tuple[int, ...] = INTERLEAVED_SEEDS,
-              tasks: tuple[str, ...] = tuple(TASKS)) -> bool:  # fmt: skip
-    """Whether ``rows`` hold every tool's run on each of ``tasks`` for every one of ``seeds``."""
-    return all(
-        {r["seed"] for r in rows.get((tool, task), [])} >= set(seeds)
-        for tool in tools for task in tasks
-    )  # fmt: skip
-
-
-#: The same-session rounds against Hyperband, oldest first, each with its candidate arm
-#: (README, "Round 12", "Round 13"): the latest complete one gives the headline.
-AB_ROUNDS = {"round12": "hpsearch_early", "round13": "hpsearch_workers"}
-
-
-def _picked_arm(rows, candidate: str) -> str:
-    """The hpsearch arm a round's headline takes: the candidate if its rule adopts it."""
-    adopted = ab_rule.decision(rows, candidate, maximizes)["adopted"]
-    return candidate if adopted else "hpsearch"
-
-
-def _headline(rows, interleaved, ab_rounds=None, long_rows=None) -> tuple[dict[str, Any], str]:
-    """The comparison the top-level numbers give, and where it comes from.
-
-    Declared in round 7: the interleaved rows, once there, replace the first round's, whose
-    tools ran hours apart on a machine whose speed drifts. Declared in rounds 12 and 13: the
-    latest of their rows that is complete replaces them, with the arm its validation rule
-    picks. Declared in round 20: its rows, once complete, replace them all, since every
-    earlier round's hpsearch seeds shared their start-up trials. Declared in round 21: its
-    rows, once complete, replace round 20's, with the arm its validation rule picks.
-    Declared in round 23: its rows, once complete, replace round 21's, since they run the
-    engine that ships. Declared in rounds 24 and 26: likewise their rows replace the round
-    before. Declared in round 28: a long round replaces the earlier ones only on its tasks.
-    """
-    long_headline = _long_headline(long_rows or {})
-    if long_headline is not None:
-        return long_headline
-    for name, round_rows in reversed(list((ab_rounds or {}).items())):
-        if round_rows and _complete(round_rows, ROUNDS[name].tools):
-            arm = _picked_arm(round_rows, AB_ROUNDS[name])
-            versus = {task: versus_hyperband(round_rows, task, arm) for task in TASKS}
-            return versus, f"{name} rows, seeds {list(INTERLEAVED_SEEDS)}, arm {arm}"
-    if interleaved:
-        seeds = sorted({r["seed"] for runs in interleaved.values() for r in runs})
-        versus = {task: versus_hyperband(interleaved, task, "hpsearch") for task in TASKS}
-        return versus, f"interleaved rows, seeds {seeds} (round 7)"
-    return {task: versus_hyperband(rows, task, SHIPPED) for task in TASKS}, f"{SHIPPED} rows"
-
-
-def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
-    """Per task, the latest complete long round that ran it; ``None`` unless every task has
-    one. The source names each task's round where they differ."""
-    versus, sources = {}, {}
-    for task in TASKS:
-        for name in reversed(LONG_ROUNDS):
-            chosen, round_rows = ROUNDS[name], long_rows.get(name)
-            if task not in chosen.tasks or not round_rows:
-                continue
-            if _complete(round_rows, chosen.tools, round_seeds(name), chosen.tasks):
-                arm = _long_arm(name, round_rows)
-                versus[task] = versus_hyperband(round_rows, task, arm)
-                seeds, seconds = list(round_seeds(name)), chosen.budget.seconds
-                sources[task] = f"{name} rows, seeds {seeds}, {seconds:g} s, arm {arm}"
-                break
-    if len(versus) < len(TASKS):
-        return None
-    if len(set(sources.values())) == 1:
-        return versus, sources[next(iter(TASKS))]
-    return versus, "; ".join(f"{task}: {source}" for task, source in sources.items())
-
-
 def _round10(rows, interleaved) -> dict[str, Any]:
     """Round 10's decision (validation only), its rows, and the candidate against round 7's
     Hyperband rows with the session's drift beside it (reported, deciding nothing)."""
@@ -157,7 +92,7 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
     own Hyperband rows, and the session's drift against round 7."""
     candidate = AB_ROUNDS[name]
     return {
-        "complete": _complete(rows, ROUNDS[name].tools),
+        "complete": complete(rows, ROUNDS[name].tools),
         "decision": ab_rule.decision(rows, candidate, maximizes),
         "drift_seconds_per_epoch_vs_round7": ab_rule.drift(rows, interleaved),
         "versus_hyperband": {
@@ -182,7 +117,7 @@ def _cv_only_round(name: str, rows) -> dict[str, Any]:
     """A CV-only round's verdict per task by round 10's rule, and its rows."""
     chosen, candidate = ROUNDS[name], CV_ONLY_ROUNDS[name]
     return {
-        "complete": _complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
+        "complete": complete(rows, chosen.tools, chosen.seeds, chosen.tasks),
         "candidate": candidate,
         "verdicts": {
             task: ab_rule.task_verdict(rows, task, candidate, maximize=maximizes(task))
@@ -193,26 +128,12 @@ def _cv_only_round(name: str, rows) -> dict[str, Any]:
     }
 
 
-#: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 33").
-LONG_ROUNDS = (
-    "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
-    "round30", "round31", "round32", "round33",
-)  # fmt: skip
-LONG_CANDIDATES = {"round21": "hpsearch_center"}
-
-
-def _long_arm(name: str, rows) -> str:
-    """The hpsearch arm a long round's headline takes: its candidate if its rule adopts it."""
-    return _picked_arm(rows, LONG_CANDIDATES[name]) if name in LONG_CANDIDATES else "hpsearch"
-
-
 def _long_round(name: str, rows) -> dict[str, Any]:
     """A long round's comparison, per task and hpsearch arm, its decision, and its rows."""
     candidate, chosen = LONG_CANDIDATES.get(name), ROUNDS[name]
     arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
     return {
-        "complete": _complete(rows, chosen.tools, round_seeds(name), chosen.tasks),
+        "complete": complete(rows, chosen.tools, round_seeds(name), chosen.tasks),
         "joins": list(chosen.joins),
         "budget_seconds": chosen.budget.seconds,
         "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
@@ -272,7 +193,7 @@ def summarize() -> None:
     cv_rows = {name: _rows(ROUNDS[name].folder) for name in CV_ONLY_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
-    versus, headline_from = _headline(rows, interleaved, ab_rounds, long_rows)
+    versus, headline_from = headline(rows, interleaved, ab_rounds, long_rows)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     summary = {
         **_top_level(versus, overheads, rows),

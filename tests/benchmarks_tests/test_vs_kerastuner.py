@@ -10,6 +10,7 @@ import pytest
 from benchmarks import ab_rule, vs_kerastuner_summary
 from benchmarks.versus import maximizes
 from benchmarks.vs_kerastuner import HPSEARCH_ARMS
+from benchmarks.vs_kerastuner_headline import LONG_ROUNDS, SHIPPED, headline
 from benchmarks.vs_kerastuner_rounds import (
     CHECKPOINTS,
     INTERLEAVED_SEEDS,
@@ -27,14 +28,7 @@ from benchmarks.vs_kerastuner_rounds import (
     interleaved_plan,
     round_seeds,
 )
-from benchmarks.vs_kerastuner_summary import (
-    LONG_ROUNDS,
-    SHIPPED,
-    _cv_only_round,
-    _headline,
-    _long_round,
-    _round_rows,
-)
+from benchmarks.vs_kerastuner_summary import _cv_only_round, _long_round, _round_rows
 
 
 def test_the_interleaved_plan_runs_the_two_tools_back_to_back_first_one_then_the_other():
@@ -67,11 +61,11 @@ def test_the_interleaved_rows_give_the_headline_once_they_exist():
     first_round = _rows(SHIPPED, [0.5] * n, [0.4] * n)
     interleaved = _rows("hpsearch", [0.2] * n, [0.4] * n)
 
-    versus, source = _headline(first_round, {})
+    versus, source = headline(first_round, {})
     assert source == f"{SHIPPED} rows"
     assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch_better_by"] < 0
 
-    versus, source = _headline(first_round, interleaved)
+    versus, source = headline(first_round, interleaved)
     assert source.startswith("interleaved rows, seeds [0, 1, 2]")
     at_15 = versus["california"]["test_at_checkpoints"]["15.0"]
     assert abs(at_15["hpsearch_better_by"] - 0.2) < 1e-9  # MSE: lower is better
@@ -141,28 +135,28 @@ def _ab_rows(candidate: str, scores_by_task: dict[str, float]) -> dict:
 def test_complete_round12_rows_give_the_headline_with_the_arm_its_validation_rule_picks():
     interleaved = _rows("hpsearch", [0.2] * len(CHECKPOINTS), [0.4] * len(CHECKPOINTS))
     better_on_both = _ab_rows("hpsearch_early", {"california": 0.25, "fashion_mlp": 0.85})
-    versus, source = _headline({}, interleaved, {"round12": better_on_both})
+    versus, source = headline({}, interleaved, {"round12": better_on_both})
     assert source.endswith("arm hpsearch_early")
     assert versus["fashion_mlp"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.85
 
     worse_on_one = _ab_rows("hpsearch_early", {"california": 0.35, "fashion_mlp": 0.85})
-    versus, source = _headline({}, interleaved, {"round12": worse_on_one})
+    versus, source = headline({}, interleaved, {"round12": worse_on_one})
     assert source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch_better_by"] > 0.049
 
     incomplete = {key: runs[:4] for key, runs in better_on_both.items()}
-    assert _headline({}, interleaved, {"round12": incomplete})[1].startswith("interleaved rows")
+    assert headline({}, interleaved, {"round12": incomplete})[1].startswith("interleaved rows")
 
 
 def test_complete_round13_rows_replace_round12s_in_the_headline_and_incomplete_ones_do_not():
     round12 = _ab_rows("hpsearch_early", {"california": 0.35, "fashion_mlp": 0.85})
     round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
-    versus, source = _headline({}, {}, {"round12": round12, "round13": round13})
+    versus, source = headline({}, {}, {"round12": round12, "round13": round13})
     assert source.startswith("round13 rows") and source.endswith("arm hpsearch_workers")
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.25
 
     incomplete = {key: runs[1:] for key, runs in round13.items()}
-    versus, source = _headline({}, {}, {"round12": round12, "round13": incomplete})
+    versus, source = headline({}, {}, {"round12": round12, "round13": incomplete})
     assert source.startswith("round12 rows") and source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["150.0"]["hpsearch"] == 0.3
 
@@ -212,15 +206,15 @@ def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name
     assert versus["ratio"] == "inf" and versus["ratio_at_least"] == LONG.seconds / 60.0
 
 
-def test_complete_round20_rows_replace_every_earlier_rounds_in_the_headline():
+def test_complete_round20_rows_replace_every_earlier_rounds_in_theheadline():
     round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
     round20 = _long_rows(ROUNDS["round20"].seeds)
-    versus, source = _headline({}, {}, {"round13": round13}, {"round20": round20})
+    versus, source = headline({}, {}, {"round13": round13}, {"round20": round20})
     assert source.startswith("round20 rows")
     assert versus["california"]["test_at_checkpoints"]["300.0"]["hpsearch"] == 0.28
 
     incomplete = {key: runs[1:] for key, runs in round20.items()}
-    source = _headline({}, {}, {"round13": round13}, {"round20": incomplete})[1]
+    source = headline({}, {}, {"round13": round13}, {"round20": incomplete})[1]
     assert source.startswith("round13 rows")
 
 
@@ -228,14 +222,14 @@ def test_complete_round20_rows_replace_every_earlier_rounds_in_the_headline():
 def test_complete_round21_rows_replace_round20s_with_the_arm_its_validation_rule_picks(gain, arm):
     long_rows = {"round20": _long_rows(ROUNDS["round20"].seeds),
                  "round21": _long_rows(ROUNDS["round21"].seeds, gain)}  # fmt: skip
-    versus, source = _headline({}, {}, {}, long_rows)
+    versus, source = headline({}, {}, {}, long_rows)
     assert source.startswith("round21 rows") and source.endswith(f"arm {arm}")
     picked = 0.28 - gain if arm == "hpsearch_center" else 0.28
     at_15 = versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"]
     assert abs(at_15 - picked) < 1e-9
 
     long_rows["round21"] = {key: runs[1:] for key, runs in long_rows["round21"].items()}
-    assert _headline({}, {}, {}, long_rows)[1].startswith("round20 rows")
+    assert headline({}, {}, {}, long_rows)[1].startswith("round20 rows")
 
 
 @pytest.mark.parametrize(
@@ -248,13 +242,13 @@ def test_complete_rows_of_a_later_round_replace_the_earlier_and_incomplete_ones_
                  name: _long_rows(ROUNDS[name].seeds)}  # fmt: skip
     for row in long_rows[name]["hpsearch", "california"]:
         row["curve"][0] = {**row["curve"][0], "test": 0.2}  # only the later round scores 0.2
-    versus, source = _headline({}, {}, {}, long_rows)
+    versus, source = headline({}, {}, {}, long_rows)
     assert source.startswith(f"{name} rows") and source.endswith("arm hpsearch")
     assert versus["california"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.2
     assert ROUNDS[name].tools == ("hpsearch", "kt_hyperband")
 
     long_rows[name] = {key: runs[1:] for key, runs in long_rows[name].items()}
-    assert _headline({}, {}, {}, long_rows)[1].startswith(f"{before} rows")
+    assert headline({}, {}, {}, long_rows)[1].startswith(f"{before} rows")
 
 
 def test_round28_runs_fashion_mlp_alone_for_ten_minutes_on_seeds_no_long_round_used():
@@ -286,7 +280,7 @@ def test_complete_ten_minute_rows_replace_the_round_before_on_fashion_mlp_only(b
     ten_minutes = _long_rows(chosen.seeds, budget=TEN_MINUTES, tasks=chosen.tasks)
     for row in ten_minutes["hpsearch", "fashion_mlp"]:
         row["curve"][0] = {**row["curve"][0], "test": 0.9}  # only the long round scores 0.9
-    versus, source = _headline({}, {}, {}, {before: earlier, name: ten_minutes})
+    versus, source = headline({}, {}, {}, {before: earlier, name: ten_minutes})
     assert source == (
         f"california: {before} rows, seeds [0, 1, 2], 300 s, arm hpsearch; "
         f"fashion_mlp: {name} rows, seeds [3, 4, 5], 600 s, arm hpsearch"
@@ -296,7 +290,7 @@ def test_complete_ten_minute_rows_replace_the_round_before_on_fashion_mlp_only(b
     assert list(versus["california"]["test_at_checkpoints"])[-1] == "300.0"
 
     incomplete = {key: runs[1:] for key, runs in ten_minutes.items()}
-    versus, source = _headline({}, {}, {}, {before: earlier, name: incomplete})
+    versus, source = headline({}, {}, {}, {before: earlier, name: incomplete})
     assert source == f"{before} rows, seeds [0, 1, 2], 300 s, arm hpsearch"
     assert "600.0" not in str(versus)
 
@@ -310,13 +304,13 @@ def test_complete_round29_rows_replace_rounds_26_and_28_on_both_tasks():
     for task in ("california", "fashion_mlp"):
         for row in round29["hpsearch", task]:
             row["curve"][0] = {**row["curve"][0], "test": 0.7}  # only round 29 scores 0.7
-    versus, source = _headline({}, {}, {}, {**earlier, "round29": round29})
+    versus, source = headline({}, {}, {}, {**earlier, "round29": round29})
     assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
     for task in ("california", "fashion_mlp"):
         assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.7
 
     incomplete = {key: runs[1:] for key, runs in round29.items()}
-    source = _headline({}, {}, {}, {**earlier, "round29": incomplete})[1]
+    source = headline({}, {}, {}, {**earlier, "round29": incomplete})[1]
     assert source.startswith("california: round26 rows") and "fashion_mlp: round28" in source
 
 
@@ -325,13 +319,13 @@ def test_complete_round30_rows_replace_round29s_and_incomplete_ones_leave_them()
     for task in ("california", "fashion_mlp"):
         for row in round30["hpsearch", task]:
             row["curve"][0] = {**row["curve"][0], "test": 0.7}  # only round 30 scores 0.7
-    versus, source = _headline({}, {}, {}, {"round29": round29, "round30": round30})
+    versus, source = headline({}, {}, {}, {"round29": round29, "round30": round30})
     assert source == "round30 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
     for task in ("california", "fashion_mlp"):
         assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.7
 
     incomplete = {key: runs[1:] for key, runs in round30.items()}
-    source = _headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
+    source = headline({}, {}, {}, {"round29": round29, "round30": incomplete})[1]
     assert source == "round29 rows, seeds [0, 1, 2], 300 s, arm hpsearch"
 
 
@@ -378,14 +372,14 @@ def test_a_six_seed_rounds_rows_join_the_earlier_rounds_and_its_headline_reads_s
     rounds_rows = _round_rows(name)
     assert set(rounds_rows) == {("hpsearch", task), ("kt_hyperband", task)}
     assert [r["seed"] for r in rounds_rows["hpsearch", task]] == list(seeds)
-    versus, source = _headline({}, {}, {}, {n: _round_rows(n) for n in folders})
+    versus, source = headline({}, {}, {}, {n: _round_rows(n) for n in folders})
     this_task = f"{task}: {name} rows, seeds {list(seeds)}, {chosen.budget.seconds:g} s"
     assert source == "; ".join(sorted([f"{this_task}, arm hpsearch", other_task]))
     # The median of six seeds: the joined round's three at 0.28 and the new three at 0.2.
     assert versus[task]["test_at_checkpoints"]["15.0"]["hpsearch"] == pytest.approx(0.24)
 
     (folders[name] / f"kt_hyperband_{task}_{chosen.seeds[-1]}.json").unlink()
-    source = _headline({}, {}, {}, {n: _round_rows(n) for n in folders})[1]
+    source = headline({}, {}, {}, {n: _round_rows(n) for n in folders})[1]
     assert f"{task}: {joined} rows, seeds {list(ROUNDS[joined].seeds)}," in source
 
 
