@@ -24,6 +24,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round33               # round 31's fashion_mlp, seeds 10-12
     python -m benchmarks.vs_kerastuner round34               # median-early vs median, CV only
     python -m benchmarks.vs_kerastuner round35               # low-cost start vs none, CV only
+    python -m benchmarks.vs_kerastuner round36               # Hyperband pruner vs median, CV
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -90,7 +91,8 @@ def bench_dataset(task: Task) -> Dataset:
 #: the defaults with the middle of the space first (README, "Round 10"), and
 #: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12"),
 #: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13"),
-#: ``hpsearch_low_cost`` the defaults with the space's ``LOW_COST`` first (README, "Round 35").
+#: ``hpsearch_low_cost`` the defaults with the space's ``LOW_COST`` first (README, "Round 35"),
+#: ``hpsearch_hb_pruner`` the defaults under Optuna's Hyperband pruner (README, "Round 36").
 HPSEARCH_ARMS = {
     "hpsearch": ("tpe", "median", 1, None, 1),
     "hpsearch_random": ("random", "none", 1, None, 1),
@@ -100,6 +102,7 @@ HPSEARCH_ARMS = {
     "hpsearch_early": ("tpe", "median-early", 1, None, 1),
     "hpsearch_workers": ("tpe", "median", 1, None, os.cpu_count() or 1),
     "hpsearch_low_cost": ("tpe", "median", 1, "low-cost", 1),
+    "hpsearch_hb_pruner": ("tpe", "hyperband", 1, None, 1),
 }
 
 

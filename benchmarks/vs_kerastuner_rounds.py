@@ -150,6 +150,11 @@ ROUND35 = RUNS / "round35"
 ROUND35_TOOLS = ("hpsearch", "hpsearch_low_cost")
 ROUND35_SEEDS = (16, 17, 18)
 
+#: Round 36 (README): Optuna's Hyperband pruner against the median pruner, as round 35:
+#: ``fashion_mlp`` first, ``california`` only if ``fashion_mlp`` passes.
+ROUND36_TOOLS = ("hpsearch", "hpsearch_hb_pruner")
+ROUND36_SEEDS = (19, 20, 21)
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, and the
@@ -187,6 +192,10 @@ ROUNDS = {
     "round35": Round(ROUND35, ROUND35_TOOLS, ROUND35_SEEDS, LONG, ("fashion_mlp",)),
     "round35_california": Round(
         RUNS / "round35_california", ROUND35_TOOLS, ROUND35_SEEDS, LONG, ("california",)
+    ),
+    "round36": Round(RUNS / "round36", ROUND36_TOOLS, ROUND36_SEEDS, LONG, ("fashion_mlp",)),
+    "round36_california": Round(
+        RUNS / "round36_california", ROUND36_TOOLS, ROUND36_SEEDS, LONG, ("california",)
     ),
 }
 

@@ -105,11 +105,13 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
 
 
 #: Same-session rounds of a candidate arm against the defaults without Hyperband, decided on
-#: CV alone on their own tasks, each with its candidate (README, "Round 34", "Round 35").
+#: CV alone on their own tasks, each with its candidate (README, "Round 34" to "Round 36").
 CV_ONLY_ROUNDS = {
     "round34": "hpsearch_early",
     "round35": "hpsearch_low_cost",
     "round35_california": "hpsearch_low_cost",
+    "round36": "hpsearch_hb_pruner",
+    "round36_california": "hpsearch_hb_pruner",
 }
 
 

@@ -405,6 +405,12 @@ CV_ONLY_CASES = {
     "round35_california": ("hpsearch_low_cost", (3, "low-cost"), "california",
                            [None, 0.40, 0.35, 0.32, 0.30, 0.29, 0.28],
                            [0.45, 0.38, 0.34, 0.31, 0.30, 0.29, 0.28]),
+    "round36": ("hpsearch_hb_pruner", (1, "hyperband"), "fashion_mlp",
+                [None, 0.80, 0.82, 0.83, 0.84, 0.845, 0.85],
+                [0.79, 0.82, 0.83, 0.835, 0.84, 0.845, 0.85]),
+    "round36_california": ("hpsearch_hb_pruner", (1, "hyperband"), "california",
+                           [None, 0.40, 0.35, 0.32, 0.30, 0.29, 0.28],
+                           [0.45, 0.38, 0.34, 0.31, 0.30, 0.29, 0.28]),
 }  # fmt: skip
 
 
