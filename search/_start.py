@@ -119,17 +119,11 @@ def low_cost_params(space: Space) -> dict[str, Any] | None:
             "start from; declare its cost-related parameters at their cheap end (e.g. "
             "LOW_COST = {'n_layers': 1}), or use --start center."
         )
-    check_low_cost(space)
+    try:  # the checks ``--enqueue`` files get, said as the space's error
+        check_params(space, space.low_cost, source=f"space {space.name!r}'s LOW_COST")
+    except EnqueueError as exc:
+        raise SpaceError(str(exc)) from None
     return center_params(space, pinned=space.low_cost)
-
-
-def check_low_cost(space: Space) -> None:
-    """Refuses a ``LOW_COST`` whose names or values do not fit the space, in one line."""
-    if space.low_cost:
-        try:
-            check_params(space, space.low_cost, source=f"space {space.name!r}'s LOW_COST")
-        except EnqueueError as exc:
-            raise SpaceError(str(exc)) from None
 
 
 #: Each ``start`` rule: the first trial's parameters it gives for a space, and the words the
