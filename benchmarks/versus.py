@@ -62,7 +62,17 @@ def versus_hyperband(rows, task: str, arm: str) -> dict[str, Any]:
         # A censored ratio is at least the budget over hpsearch's time.
         "ratio_at_least": budget_of(ours) / mine if ratio == math.inf else ratio,
         "test_at_checkpoints": dict(sorted(per_checkpoint.items(), key=lambda kv: float(kv[0]))),
+        "hpsearch_overhead_in_optimize": overhead_in_optimize(ours),
     }
+
+
+def overhead_in_optimize(runs: list[dict[str, Any]]) -> float | None:
+    """Median over the runs of 1 - (seconds in Keras ``fit``) / (wall seconds of
+    ``hpsearch.optimize`` in the caller's process): the API's overhead, without the process's
+    imports and data load, which the CLI's overhead run counts (``None``: not recorded)."""
+    fractions = [r["overhead_fraction_in_optimize"] for r in runs
+                 if "overhead_fraction_in_optimize" in r]  # fmt: skip
+    return float(np.median(fractions)) if fractions else None
 
 
 def budget_of(runs: list[dict[str, Any]]) -> float:

@@ -206,6 +206,19 @@ def test_long_rounds_run_on_their_own_budget_and_read_their_own_checkpoints(name
     assert versus["ratio"] == "inf" and versus["ratio_at_least"] == LONG.seconds / 60.0
 
 
+def test_the_headline_carries_the_median_overhead_inside_optimize_of_its_hpsearch_runs():
+    rows = _long_rows(ROUNDS["round20"].seeds)
+    for task in TASKS:
+        for row, fraction in zip(rows["hpsearch", task], (0.05, 0.02, 0.09), strict=True):
+            row["overhead_fraction_in_optimize"] = fraction
+    versus, _ = headline({}, {}, {}, {"round20": rows})
+    assert {t: v["hpsearch_overhead_in_optimize"] for t, v in versus.items()} == {
+        task: 0.05 for task in TASKS}  # fmt: skip
+    # Rows that never recorded it (Hyperband's, rounds 1-2) give no number rather than 0.
+    assert headline({}, {}, {}, {"round20": _long_rows(ROUNDS["round20"].seeds)})[0][
+        "california"]["hpsearch_overhead_in_optimize"] is None  # fmt: skip
+
+
 def test_complete_round20_rows_replace_every_earlier_rounds_in_theheadline():
     round13 = _ab_rows("hpsearch_workers", {"california": 0.25, "fashion_mlp": 0.85})
     round20 = _long_rows(ROUNDS["round20"].seeds)
