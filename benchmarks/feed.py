@@ -39,7 +39,7 @@ SEED, CONFIGURATIONS = 7, 10
 FEEDS = {"keras": 0, "hpsearch": _feed.MAX_FEED_BYTES}  # the feed by its size limit
 
 
-class _EpochClock(keras.callbacks.Callback):
+class EpochClock(keras.callbacks.Callback):
     """Each epoch's wall seconds, from the start of training."""
 
     def on_train_begin(self, logs=None) -> None:
@@ -52,7 +52,7 @@ class _EpochClock(keras.callbacks.Callback):
 def timed_fit(space, params, rows, data, feed: str, seed: int) -> dict[str, Any]:
     """One fold-0 fit of ``params`` on ``feed``: its epochs' seconds and best validation."""
     (train, val), (x, y) = rows, data
-    clock = _EpochClock()
+    clock = EpochClock()
     classes = int(y.max()) + 1 if space.task == "multiclass" else None
     shipped, _feed.MAX_FEED_BYTES = _feed.MAX_FEED_BYTES, FEEDS[feed]
     try:

@@ -89,7 +89,7 @@ class FoldModels:
         optimizer = getattr(model, "optimizer", None)
         if optimizer is None or not model.built or not model.trainable_variables:
             return
-        optimizer.build(model.trainable_variables)  # its slots exist before the first fit
+        build_training_state(model)  # its slots exist before the first fit
         self.model, self._key = model, key
         self._weights = model.get_weights()
         self._optimizer_state = [np.array(v) for v in optimizer.variables]
@@ -141,9 +141,35 @@ def build_model(
     if reuse is not None and reuse.reusable(key):
         return reuse.reset(), preprocessor, x, x_val
     model = space.build(params, key[0], outputs)
+    build_training_state(model, x[:2], y[:2])
     if reuse is not None:
         reuse.keep(model, key)
     return model, preprocessor, x, x_val
+
+
+def build_training_state(model: keras.Model, x: Any = None, y: Any = None) -> None:
+    """Creates a compiled model's optimizer slots and, given a batch ``x, y``, its compiled
+    metrics' variables, before the first fit.
+
+    Keras (3.15, TensorFlow backend, no distribution strategy) creates them inside the first
+    trace of its training loop, and a ``tf.function`` whose first trace creates variables is
+    traced again: every new model paid two traces of its train step (benchmarks README,
+    "Probe: one trace per model"). Made here, eagerly, they leave one. Updating the metrics
+    with the batch changes nothing: ``fit`` resets them at each epoch. A model that is not
+    built or not compiled is left to Keras, as is one whose metrics fail on the batch (its
+    ``fit`` then fails with Keras's own error).
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not model.built or not model.trainable_variables:
+        return
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    if x is None or len(x) == 0:
+        return
+    try:
+        model.compute_metrics(x, y, model(x, training=False))
+    except Exception:  # noqa: BLE001 - a speed-up only; fit builds them itself
+        return
 
 
 def fit_model(

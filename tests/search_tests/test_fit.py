@@ -135,3 +135,52 @@ def test_a_trial_seeds_the_backend_once_and_its_later_folds_still_repeat(tiny, m
     tf.random.uniform((7,))
     assert trial(10) == first  # bit for bit
     assert backend_seeds == [10, 10]  # once per trial, on its first fold
+
+
+def _count_traces(monkeypatch) -> list[int]:
+    """Counts calls of Keras's TensorFlow ``train_step``: Python runs it only while tracing."""
+    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+    calls, step = [0], TensorFlowTrainer.train_step
+
+    def counted(self, data):
+        calls[0] += 1
+        return step(self, data)
+
+    monkeypatch.setattr(TensorFlowTrainer, "train_step", counted)
+    return calls
+
+
+def test_a_new_model_s_training_loop_is_traced_once_to_the_same_weights(tiny, monkeypatch):
+    import hpsearch._fit as fit
+
+    space, data, params = tiny
+    traces, runs = _count_traces(monkeypatch), {}
+    shipped = fit.build_training_state
+    for label, build in (("shipped", shipped), ("keras", lambda *args: None)):
+        monkeypatch.setattr(fit, "build_training_state", build)
+        traces[0] = 0
+        result = fit_model(space, params, data.x[:600], data.y[:600], epochs=2, seed=0,
+                           validation=(data.x[600:800], data.y[600:800]))  # fmt: skip
+        runs[label] = (traces[0], result.history, result.model.get_weights())
+    # Keras left alone makes the optimizer's and the metrics' variables in its first trace,
+    # so TensorFlow traces the loop again; made beforehand, one trace is enough.
+    assert runs["shipped"][0] == 1 < runs["keras"][0]
+    assert runs["shipped"][1] == runs["keras"][1]  # bit for bit, validation included
+    for ours, theirs in zip(runs["shipped"][2], runs["keras"][2], strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_a_model_that_is_not_compiled_or_not_built_is_left_to_keras():
+    import keras
+
+    from hpsearch._fit import build_training_state
+
+    x, y = np.ones((2, 3), "float32"), np.ones((2, 1), "float32")
+    unbuilt = keras.Sequential([keras.layers.Dense(1)])
+    unbuilt.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    build_training_state(unbuilt, x, y)
+    assert not unbuilt.built and not unbuilt.optimizer.built
+    uncompiled = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    build_training_state(uncompiled, x, y)  # no optimizer: nothing to make, no error
+    assert getattr(uncompiled, "optimizer", None) is None and not uncompiled.compiled
