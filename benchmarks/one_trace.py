@@ -33,6 +33,7 @@ from benchmarks.vs_kerastuner import HERE, bench_dataset, engine_commit
 from benchmarks.vs_kerastuner_rounds import TASKS
 from hpsearch import _fit
 from hpsearch._dataset import labels_of
+from hpsearch._errors import TrialDiverged
 from hpsearch._export import versions
 from hpsearch._splits import cv_splits
 
@@ -58,17 +59,20 @@ def timed_fit(space, params, rows, data, way: str, epochs: int) -> dict[str, Any
     classes = int(y.max()) + 1 if space.task == "multiclass" else None
     _fit.build_training_state = WAYS[way]
     try:
-        result = _fit.fit_model(
+        history = _fit.fit_model(
             space, params, x[train], y[train], epochs=epochs, seed=SEED,
             validation=(x[val], y[val]), callbacks=[clock], n_classes=classes,
             reuse=_fit.FoldModels(),
-        )  # fmt: skip
+        ).history  # fmt: skip
+    except TrialDiverged as error:  # both ways must diverge alike: compared by the message
+        history = str(error)
     finally:
         _fit.build_training_state = SHIPPED
     seconds = np.diff(clock.ends)
+    later = round(float(np.median(seconds[1:])), 4) if len(seconds) > 1 else None
     return {"first_epoch_seconds": round(float(seconds[0]), 4),
-            "median_later_epoch_seconds": round(float(np.median(seconds[1:])), 4),
-            "train_step_traces": TRACES[0], "history": result.history}  # fmt: skip
+            "median_later_epoch_seconds": later, "train_step_traces": TRACES[0],
+            "history": history}  # fmt: skip
 
 
 def task_row(task_name: str, epochs: int) -> dict[str, Any]:
@@ -98,7 +102,9 @@ def task_row(task_name: str, epochs: int) -> dict[str, Any]:
             for f in fits),
         "median_later_epoch_ratio": statistics.median(
             f["one_trace"]["median_later_epoch_seconds"]
-            / f["before"]["median_later_epoch_seconds"] for f in fits),
+            / f["before"]["median_later_epoch_seconds"] for f in fits
+            if f["before"]["median_later_epoch_seconds"]  # none after a divergence in epoch 1
+            and f["one_trace"]["median_later_epoch_seconds"]),
         "fits": fits,
     }  # fmt: skip
 
