@@ -70,22 +70,38 @@ def timed_fit(space, params, rows, data, feed: str, seed: int) -> dict[str, Any]
             "best_validation": float(best)}  # fmt: skip
 
 
-def task_row(task_name: str) -> dict[str, Any]:
-    """Both feeds on the task's 10 configurations, with the medians the rule reads."""
+def paired_fits(task_name: str, ways, fit, *, seed: int) -> tuple:
+    """:data:`CONFIGURATIONS` configurations of the task drawn by ``RandomSampler(seed)``,
+    each fit every way by ``fit(space, params, rows, (x, y), way)`` on fold 0 of the
+    benchmark's 3-fold split at ``seed``, in turns (even configurations in ``ways``' order).
+
+    Returns:
+        The space, fold 0's ``(train, validation)`` rows, and per configuration its params,
+        its order and ``{way: fit's result}``.
+    """
     task = TASKS[task_name]
     space = hpsearch.load_space(task.space)
     dataset = bench_dataset(task)
     stratified = space.task != "regression"
-    rows = cv_splits(labels_of(dataset.y), stratified=stratified, folds=3, seed=SEED)[0]
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=SEED))
+    rows = cv_splits(labels_of(dataset.y), stratified=stratified, folds=3, seed=seed)[0]
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
     fits = []
     for number in range(CONFIGURATIONS):
         params = space.suggested(study.ask())
-        order = list(FEEDS) if number % 2 == 0 else list(FEEDS)[::-1]
-        by_feed = {feed: timed_fit(space, params, rows, (dataset.x, dataset.y), feed, SEED)
-                   for feed in order}  # fmt: skip
-        fits.append({"params": params, "order": order, **by_feed})
-        print(task_name, number, json.dumps(by_feed), flush=True)
+        order = list(ways) if number % 2 == 0 else list(ways)[::-1]
+        by_way = {way: fit(space, params, rows, (dataset.x, dataset.y), way) for way in order}
+        fits.append((params, order, by_way))
+        shown = {way: {k: v for k, v in r.items() if k != "history"} for way, r in by_way.items()}
+        print(task_name, number, json.dumps(shown), flush=True)
+    return space, rows, fits
+
+
+def task_row(task_name: str) -> dict[str, Any]:
+    """Both feeds on the task's 10 configurations, with the medians the rule reads."""
+    space, rows, pairs = paired_fits(
+        task_name, FEEDS, lambda *args: timed_fit(*args, SEED), seed=SEED
+    )
+    fits = [{"params": params, "order": order, **by_feed} for params, order, by_feed in pairs]
     sign = 1 if space.direction == "maximize" else -1
     return {
         "task": task_name, "train_rows": len(rows[0]), "validation_rows": len(rows[1]),

@@ -26,18 +26,15 @@ import numpy as np
 import optuna
 from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
-import hpsearch
-from benchmarks.feed import EpochClock
+from benchmarks.feed import EpochClock, paired_fits
 from benchmarks.run_space import machine
-from benchmarks.vs_kerastuner import HERE, bench_dataset, engine_commit
+from benchmarks.vs_kerastuner import HERE, engine_commit
 from benchmarks.vs_kerastuner_rounds import TASKS
 from hpsearch import _fit
-from hpsearch._dataset import labels_of
 from hpsearch._errors import TrialDiverged
 from hpsearch._export import versions
-from hpsearch._splits import cv_splits
 
-SEED, CONFIGURATIONS = 23, 10
+SEED = 23
 SHIPPED = _fit.build_training_state
 WAYS = {
     "before": lambda model, x=None, y=None: SHIPPED(model),  # the optimizer's slots only
@@ -77,21 +74,11 @@ def timed_fit(space, params, rows, data, way: str, epochs: int) -> dict[str, Any
 
 def task_row(task_name: str, epochs: int) -> dict[str, Any]:
     """Both ways on the task's 10 configurations, with what the rule reads."""
-    task = TASKS[task_name]
-    space = hpsearch.load_space(task.space)
-    dataset = bench_dataset(task)
-    rows = cv_splits(labels_of(dataset.y), stratified=space.task != "regression", folds=3,
-                     seed=SEED)[0]  # fmt: skip
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=SEED))
+    _, _, pairs = paired_fits(task_name, WAYS, lambda *args: timed_fit(*args, epochs), seed=SEED)
     fits = []
-    for number in range(CONFIGURATIONS):
-        params = space.suggested(study.ask())
-        order = list(WAYS) if number % 2 == 0 else list(WAYS)[::-1]
-        by_way = {way: timed_fit(space, params, rows, (dataset.x, dataset.y), way, epochs)
-                  for way in order}  # fmt: skip
+    for params, order, by_way in pairs:
         same = by_way["before"].pop("history") == by_way["one_trace"].pop("history")
         fits.append({"params": params, "order": order, "identical_history": same, **by_way})
-        print(task_name, number, same, json.dumps(by_way), flush=True)
     return {
         "task": task_name,
         "all_identical": all(f["identical_history"] for f in fits),
