@@ -15,9 +15,9 @@ Usage:
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
+
+from benchmarks.run_order import run_in_new_process
 
 #: Environment added per run, in order: TensorFlow's default threads first, then alternating.
 SETTINGS = ({}, {"TF_NUM_INTEROP_THREADS": "1"}) * 4
@@ -31,13 +31,9 @@ def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 20.0) 
 
     rows = []
     for position, extra in enumerate(SETTINGS):
-        command = [sys.executable, "-m", "benchmarks.run_order", "one", "hpsearch", task_name,
-                   str(seed), str(seconds)]  # fmt: skip
-        done = subprocess.run(command, check=True, capture_output=True, text=True,
-                              env=os.environ | extra)  # fmt: skip
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        row = {"position": position, "inter_op_threads": extra.get("TF_NUM_INTEROP_THREADS",
-                                                                   "default"), **row}  # fmt: skip
+        threads = extra.get("TF_NUM_INTEROP_THREADS", "default")
+        row = run_in_new_process("hpsearch", task_name, seed, seconds, env=extra)
+        row = {"position": position, "inter_op_threads": threads, **row}
         print(json.dumps(row), flush=True)
         rows.append(row)
     result = {

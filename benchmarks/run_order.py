@@ -20,6 +20,7 @@ import time
 PROCESS_STARTED = time.time()  # before TensorFlow's import, which the probe times too
 
 import json  # noqa: E402
+import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -69,6 +70,16 @@ def by_predecessor(rows: list[dict[str, Any]]) -> dict[str, dict[str, list[float
     return grouped
 
 
+def run_in_new_process(arm: str, task_name: str, seed: int, seconds: float,
+                       env: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """:func:`one_run` in a fresh interpreter (with ``env`` added to this one's environment)."""
+    command = [sys.executable, "-m", "benchmarks.run_order", "one", arm, task_name, str(seed),
+               str(seconds)]  # fmt: skip
+    done = subprocess.run(command, check=True, capture_output=True, text=True,
+                          env=os.environ | (env or {}))  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 35.0) -> None:
     """Runs :data:`ORDER`, one process each, and writes what each run's first trials did."""
     from benchmarks.run_space import machine
@@ -77,10 +88,7 @@ def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 35.0) 
 
     rows = []
     for position, arm in enumerate(ORDER):
-        command = [sys.executable, "-m", "benchmarks.run_order", "one", arm, task_name,
-                   str(seed), str(seconds)]  # fmt: skip
-        done = subprocess.run(command, check=True, capture_output=True, text=True)
-        row = {"position": position, **json.loads(done.stdout.strip().splitlines()[-1])}
+        row = {"position": position, **run_in_new_process(arm, task_name, seed, seconds)}
         print(json.dumps(row), flush=True)
         rows.append(row)
     result = {

@@ -25,6 +25,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round34               # median-early vs median, CV only
     python -m benchmarks.vs_kerastuner round35               # low-cost start vs none, CV only
     python -m benchmarks.vs_kerastuner round36               # Hyperband pruner vs median, CV
+    python -m benchmarks.vs_kerastuner round36_california    # (and round35_): the california half
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
