@@ -7,6 +7,7 @@ of a (task, seed) ran back to back, so the machine's drift falls on both alike.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -91,3 +92,25 @@ def drift(today, round7) -> dict[str, float | None]:
         per_epoch = [_per_epoch(a) / _per_epoch(b) for a, b in pairs]
         ratios[task] = float(np.median(per_epoch)) if per_epoch else None
     return ratios
+
+
+def rerun_drift(today, earlier, *, tool: str = "kt_hyperband") -> dict[str, dict[str, Any]]:
+    """Per ``task/seed`` that ``tool`` ran in both: the first trials the two runs share (the
+    same parameters in the same order) and today's seconds to the end of the last of them
+    over the earlier run's.
+
+    A tool that repeats its trials from its seed times the machine, not itself: below 1,
+    today's machine trained faster. Rows borrowed from an earlier session are read with it.
+    """
+    out = {}
+    for (name, task), runs in today.items():
+        for row in (r for r in runs if name == tool):
+            before = next((r for r in earlier.get((tool, task), []) if r["seed"] == row["seed"]),
+                          None)  # fmt: skip
+            if before is None:
+                continue
+            pairs = zip(row["timeline"], before["timeline"], strict=False)
+            shared = list(itertools.takewhile(lambda p: p[0]["params"] == p[1]["params"], pairs))
+            ratio = shared[-1][0]["seconds"] / shared[-1][1]["seconds"] if shared else None
+            out[f"{task}/{row['seed']}"] = {"shared_trials": len(shared), "seconds_ratio": ratio}
+    return out

@@ -19,6 +19,7 @@ from benchmarks.vs_kerastuner_rounds import (
     ROUNDS,
     TASKS,
     TOOLS,
+    compared_tools,
 )
 
 
@@ -31,9 +32,8 @@ def plot_all(rows, interleaved, center, rounds: dict[str, Any]) -> None:
         plot(center, RESULTS / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     for name, round_rows in rounds.items():
         if round_rows:
-            chosen = ROUNDS[name]
-            plot(round_rows, RESULTS / f"vs_kerastuner_{name}.png", chosen.tools,
-                 chosen.tasks)  # fmt: skip
+            plot(round_rows, RESULTS / f"vs_kerastuner_{name}.png", compared_tools(name),
+                 ROUNDS[name].tasks)  # fmt: skip
 
 
 def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS,
