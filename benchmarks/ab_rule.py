@@ -99,8 +99,9 @@ def rerun_drift(today, earlier, *, tool: str = "kt_hyperband") -> dict[str, dict
     same parameters in the same order) and today's seconds to the end of the last of them
     over the earlier run's.
 
-    A tool that repeats its trials from its seed times the machine, not itself: below 1,
-    today's machine trained faster. Rows borrowed from an earlier session are read with it.
+    A tool that repeats its trials from its seed on unchanged code times the machine: below
+    1, today's machine trained faster. Beside it, a tool whose code changed times the change
+    and the machine together.
     """
     out = {}
     for (name, task), runs in today.items():

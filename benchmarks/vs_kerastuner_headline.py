@@ -12,13 +12,7 @@ from typing import Any
 
 from benchmarks import ab_rule
 from benchmarks.versus import maximizes, versus_hyperband
-from benchmarks.vs_kerastuner_rounds import (
-    INTERLEAVED_SEEDS,
-    ROUNDS,
-    TASKS,
-    compared_tools,
-    round_seeds,
-)
+from benchmarks.vs_kerastuner_rounds import INTERLEAVED_SEEDS, ROUNDS, TASKS, round_seeds
 
 #: The arm that ran hpsearch's shipped defaults in the first round: the headline's last
 #: fallback. Fold halving stayed opt-in (README, "Round 2"); round 3 measured the engine with
@@ -83,7 +77,7 @@ def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
             chosen, round_rows = ROUNDS[name], long_rows.get(name)
             if task not in chosen.tasks or not round_rows:
                 continue
-            if complete(round_rows, compared_tools(name), round_seeds(name), chosen.tasks):
+            if complete(round_rows, chosen.tools, round_seeds(name), chosen.tasks):
                 arm = _long_arm(name, round_rows)
                 versus[task] = versus_hyperband(round_rows, task, arm)
                 seeds, seconds = list(round_seeds(name)), chosen.budget.seconds
@@ -97,10 +91,10 @@ def _long_headline(long_rows) -> tuple[dict[str, Any], str] | None:
 
 
 #: Rounds of the defaults against the same session's Hyperband on the longer budget, oldest
-#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 37").
+#: first, with the candidate arm a round decides on, if any (README, "Round 19" to "Round 33").
 LONG_ROUNDS = (
     "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
-    "round30", "round31", "round32", "round33", "round37",
+    "round30", "round31", "round32", "round33",
 )  # fmt: skip
 LONG_CANDIDATES = {"round21": "hpsearch_center"}
 

@@ -19,7 +19,6 @@ from benchmarks.vs_kerastuner_rounds import (
     ROUNDS,
     TASKS,
     TOOLS,
-    compared_tools,
 )
 
 
@@ -32,8 +31,9 @@ def plot_all(rows, interleaved, center, rounds: dict[str, Any]) -> None:
         plot(center, RESULTS / "vs_kerastuner_round10.png", ROUND10_TOOLS)
     for name, round_rows in rounds.items():
         if round_rows:
-            plot(round_rows, RESULTS / f"vs_kerastuner_{name}.png", compared_tools(name),
-                 ROUNDS[name].tasks)  # fmt: skip
+            chosen = ROUNDS[name]
+            plot(round_rows, RESULTS / f"vs_kerastuner_{name}.png", chosen.tools,
+                 chosen.tasks)  # fmt: skip
 
 
 def plot(rows, path: Path, tools: tuple[str, ...] = TOOLS,

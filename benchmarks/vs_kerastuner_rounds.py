@@ -155,19 +155,16 @@ ROUND35_SEEDS = (16, 17, 18)
 ROUND36_TOOLS = ("hpsearch", "hpsearch_hb_pruner")
 ROUND36_SEEDS = (19, 20, 21)
 
-#: Round 37 (README): hpsearch alone on the engine that ships (one trace per model), on
-#: rounds 31 and 33's six ``fashion_mlp`` seeds, read against those rounds' Hyperband rows,
-#: which no engine change touched (KerasTuner trains through Keras's own ``fit``). Its anchor
-#: reruns one of those Hyperband runs first, to measure the machine's drift since.
+#: Round 37 (README, as amended): round 31's protocol and seeds on the engine that ships (one
+#: trace per model), Hyperband included, so that both tools' runs can be timed against round
+#: 31's on the trials they repeat from the same seeds.
 ROUND37 = RUNS / "round37"
-ROUND37_ANCHOR = RUNS / "round37_anchor"
 
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, the
     earlier rounds of the same protocol and engine whose rows on its tasks join its own, and
-    the earlier rounds whose Hyperband rows on its tasks and seeds it is read against (a
-    round that borrows them runs no Hyperband of its own)."""
+    the earlier round whose protocol and seeds it repeats on a later engine, if any."""
 
     folder: Path
     tools: tuple[str, ...]
@@ -175,7 +172,7 @@ class Round(NamedTuple):
     budget: Budget = SHORT
     tasks: tuple[str, ...] = tuple(TASKS)
     joins: tuple[str, ...] = ()
-    borrows: tuple[str, ...] = ()
+    repeats: str | None = None
 
 
 #: The interleaved rounds by verb.
@@ -207,27 +204,10 @@ ROUNDS = {
     "round36_california": Round(
         RUNS / "round36_california", ROUND36_TOOLS, ROUND36_SEEDS, LONG, ("california",)
     ),
-    "round37_anchor": Round(
-        ROUND37_ANCHOR, ("kt_hyperband",), (3,), TEN_MINUTES, ("fashion_mlp",)
-    ),
     "round37": Round(
-        ROUND37,
-        ("hpsearch",),
-        (3, 4, 5, 10, 11, 12),
-        TEN_MINUTES,
-        ("fashion_mlp",),
-        borrows=("round31", "round33"),
+        ROUND37, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",), repeats="round31"
     ),
 }
-
-#: A round that borrows Hyperband rows, and the round that reran one of them beforehand.
-ANCHORS = {"round37": "round37_anchor"}
-
-
-def compared_tools(name: str) -> tuple[str, ...]:
-    """The tools a round's comparison reads: its own, and Hyperband where it borrows it."""
-    chosen = ROUNDS[name]
-    return chosen.tools + (("kt_hyperband",) if chosen.borrows else ())
 
 
 def round_seeds(name: str) -> tuple[int, ...]:

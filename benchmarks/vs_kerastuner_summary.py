@@ -27,13 +27,11 @@ from benchmarks.vs_kerastuner_headline import (
 )
 from benchmarks.vs_kerastuner_plot import plot_all
 from benchmarks.vs_kerastuner_rounds import (
-    ANCHORS,
     INTERLEAVED,
     ROUND10,
     ROUNDS,
     RUNS,
     TASKS,
-    compared_tools,
     round_seeds,
 )
 from hpsearch._export import versions
@@ -64,48 +62,14 @@ def _rows(folder: Path = RUNS) -> dict[tuple[str, str], list[dict[str, Any]]]:
 
 
 def _round_rows(name: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """A round's rows, with those of the rounds it joins on its tasks and the Hyperband rows
-    it borrows, by seed."""
+    """A round's rows, with those of the rounds it joins on its tasks, by seed."""
     chosen = ROUNDS[name]
     rows = _rows(chosen.folder)
     for other in chosen.joins:
         for (tool, task), runs in _rows(ROUNDS[other].folder).items():
             if task in chosen.tasks:
                 rows.setdefault((tool, task), []).extend(runs)
-    for (tool, task), runs in _borrowed_rows(name).items():
-        if tool == "kt_hyperband":
-            rows.setdefault((tool, task), []).extend(runs)
     return {key: sorted(runs, key=lambda r: r["seed"]) for key, runs in rows.items()}
-
-
-def _borrowed_rows(name: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Every tool's rows of the rounds ``name`` borrows from, on its tasks and seeds."""
-    chosen, rows = ROUNDS[name], {}
-    for other in chosen.borrows:
-        for (tool, task), runs in _rows(ROUNDS[other].folder).items():
-            if task in chosen.tasks:
-                kept = [r for r in runs if r["seed"] in chosen.seeds]
-                rows.setdefault((tool, task), []).extend(kept)
-    return rows
-
-
-#: A round read against borrowed Hyperband rows gives the headline only if its anchor, a
-#: rerun of one of them, took at least this share of the borrowed run's seconds over the
-#: trials both made: a faster machine today would flatter hpsearch (README, "Round 37").
-MIN_ANCHOR_RATIO = 0.95
-
-
-def _anchor_holds(name: str) -> bool:
-    """Whether a round's rows may give the headline as far as its anchor goes."""
-    anchor = ANCHORS.get(name)
-    if anchor is None:
-        return True
-    ratios = [d["seconds_ratio"] for d in _anchor_drift(anchor, name).values()]
-    return bool(ratios) and all(r is not None and r >= MIN_ANCHOR_RATIO for r in ratios)
-
-
-def _anchor_drift(anchor: str, name: str) -> dict[str, dict[str, Any]]:
-    return ab_rule.rerun_drift(_round_rows(anchor), _borrowed_rows(name))
 
 
 def _round10(rows, interleaved) -> dict[str, Any]:
@@ -170,17 +134,17 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     """A long round's comparison, per task and hpsearch arm, its decision, and its rows."""
     candidate, chosen = LONG_CANDIDATES.get(name), ROUNDS[name]
     arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
-    anchor = ANCHORS.get(name)
     return {
-        "complete": complete(rows, compared_tools(name), round_seeds(name), chosen.tasks),
+        "complete": complete(rows, chosen.tools, round_seeds(name), chosen.tasks),
         "joins": list(chosen.joins),
-        "borrows": list(chosen.borrows),
-        "anchor_drift_vs_borrowed": _anchor_drift(anchor, name) if anchor else None,
-        "anchor_holds": _anchor_holds(name),
-        # The same trials on this engine against the borrowed round's: the engine's speed-up.
-        "hpsearch_same_trials_vs_borrowed": ab_rule.rerun_drift(
-            rows, _borrowed_rows(name), tool="hpsearch"
-        ),
+        "repeats": chosen.repeats,
+        # Per tool, the trials it repeated from the repeated round's seeds, timed against it.
+        "same_trials_vs_repeated": {
+            tool: ab_rule.rerun_drift(rows, _round_rows(chosen.repeats), tool=tool)
+            for tool in chosen.tools
+        }
+        if chosen.repeats
+        else None,
         "budget_seconds": chosen.budget.seconds,
         "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
         "versus_hyperband": {
@@ -192,6 +156,11 @@ def _long_round(name: str, rows) -> dict[str, Any]:
         "per_tool": _per_tool(rows),
         "runs": _without_timelines(rows),
     }
+
+
+#: Rounds that repeat an earlier long round on a later engine: summarized and plotted like
+#: long rounds, but they give no headline (README, "Round 37").
+REPEAT_ROUNDS = ("round37",)
 
 
 #: A run's per-trial lists: the run files in ``RUNS`` keep them, the summary does not.
@@ -234,12 +203,11 @@ def summarize() -> None:
     """Writes ``results/vs_kerastuner.json`` and the plots from every round's rows."""
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
-    long_rows = {name: _round_rows(name) for name in LONG_ROUNDS}
+    long_rows = {name: _round_rows(name) for name in (*LONG_ROUNDS, *REPEAT_ROUNDS)}
     cv_rows = {name: _rows(ROUNDS[name].folder) for name in CV_ONLY_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}
-    readable = {name: r for name, r in long_rows.items() if _anchor_holds(name)}
-    versus, headline_from = headline(rows, interleaved, ab_rounds, readable)
+    versus, headline_from = headline(rows, interleaved, ab_rounds, long_rows)
     arms = sorted({tool for tool, _ in rows if tool.startswith("hpsearch")})
     summary = {
         **_top_level(versus, overheads, rows),

@@ -24,7 +24,6 @@ from benchmarks.vs_kerastuner_rounds import (
     TASKS,
     TEN_MINUTES,
     Budget,
-    compared_tools,
     folder_budget,
     interleaved_plan,
     round_seeds,
@@ -397,41 +396,29 @@ def test_a_six_seed_rounds_rows_join_the_earlier_rounds_and_its_headline_reads_s
     assert f"{task}: {joined} rows, seeds {list(ROUNDS[joined].seeds)}," in source
 
 
-def test_round37_runs_hpsearch_alone_and_is_read_against_the_borrowed_hyperband_rows(
-    tmp_path, monkeypatch
-):
-    chosen = ROUNDS["round37"]
-    plan = interleaved_plan(chosen.seeds, chosen.tools, chosen.tasks)
-    borrowed_seeds = {*ROUNDS["round31"].seeds, *ROUNDS["round33"].seeds}
-    assert plan == [("hpsearch", "fashion_mlp", seed) for seed in sorted(borrowed_seeds)]
-    assert compared_tools("round37") == ("hpsearch", "kt_hyperband")
-    assert chosen.budget == ROUNDS["round33"].budget
+def test_round37_repeats_round31_and_leaves_the_six_seed_headline(tmp_path, monkeypatch):
+    chosen, repeated = ROUNDS["round37"], ROUNDS["round31"]
+    assert chosen.repeats == "round31"
+    assert chosen._replace(folder=None, repeats=None) == repeated._replace(folder=None)
     names = ["round30", "round31", "round32", "round33", "round37"]
     monkeypatch.setattr(vs_kerastuner_summary, "ROUNDS", {
         n: chosen_round._replace(folder=tmp_path / n) for n, chosen_round in ROUNDS.items()
     })  # fmt: skip
     for n in names:
         rows = _long_rows(ROUNDS[n].seeds, budget=ROUNDS[n].budget, tasks=ROUNDS[n].tasks)
-        if n == "round37":
-            del rows["kt_hyperband", "fashion_mlp"]  # it runs none of its own
-            for row in rows["hpsearch", "fashion_mlp"]:
-                row["curve"][0] = {**row["curve"][0], "test": 0.2}  # only round 37 scores 0.2
+        for runs in rows.values():
+            for row in runs:  # round 37 ends the same three trials 10 % sooner
+                ends = [0.9, 1.8, 3.6] if n == "round37" else [1.0, 2.0, 4.0]
+                row["timeline"] = _timeline([8, 16, 32], ends)
         _write_rows(tmp_path / n, rows)
 
-    rows = _round_rows("round37")
-    assert {key: [r["seed"] for r in runs] for key, runs in rows.items()} == {
-        ("hpsearch", "fashion_mlp"): sorted(borrowed_seeds),
-        ("kt_hyperband", "fashion_mlp"): sorted(borrowed_seeds),
-    }
-    assert all(r["curve"][0]["test"] == 0.2 for r in rows["hpsearch", "fashion_mlp"])
-    versus, source = headline({}, {}, {}, {n: _round_rows(n) for n in names})
-    assert "fashion_mlp: round37 rows, seeds [3, 4, 5, 10, 11, 12], 600 s, arm hpsearch" in source
-    assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["hpsearch"] == 0.2
-    assert versus["fashion_mlp"]["test_at_checkpoints"]["15.0"]["kt_hyperband"] == 0.31
-
-    (tmp_path / "round37" / "hpsearch_fashion_mlp_12.json").unlink()
-    source = headline({}, {}, {}, {n: _round_rows(n) for n in names})[1]
-    assert "fashion_mlp: round33 rows" in source
+    long_rows = {n: _round_rows(n) for n in names}
+    source = headline({}, {}, {}, long_rows)[1]
+    assert "fashion_mlp: round33 rows, seeds [3, 4, 5, 10, 11, 12]" in source
+    same = _long_round("round37", long_rows["round37"])["same_trials_vs_repeated"]
+    for tool in chosen.tools:
+        assert same[tool]["fashion_mlp/3"]["shared_trials"] == 3
+        assert same[tool]["fashion_mlp/3"]["seconds_ratio"] == pytest.approx(0.9)
 
 
 def _timeline(params: list[int], seconds: list[float]) -> list[dict]:
@@ -456,30 +443,6 @@ def test_rerun_drift_times_the_trials_both_runs_share():
     assert ab_rule.rerun_drift(today, earlier)["fashion_mlp/3"] == {
         "shared_trials": 0, "seconds_ratio": None,
     }  # fmt: skip
-
-
-@pytest.mark.parametrize(("anchor_seconds", "holds"), [(2.0, True), (1.9, True), (1.8, False)])
-def test_round37_gives_the_headline_only_if_its_anchor_ran_no_more_than_5_percent_faster(
-    tmp_path, monkeypatch, anchor_seconds, holds
-):
-    monkeypatch.setattr(vs_kerastuner_summary, "ROUNDS", {
-        n: chosen_round._replace(folder=tmp_path / n) for n, chosen_round in ROUNDS.items()
-    })  # fmt: skip
-    chosen = ROUNDS["round37"]
-    assert ROUNDS["round37_anchor"].seeds[0] in chosen.seeds
-    for n in chosen.borrows:
-        rows = _long_rows(ROUNDS[n].seeds, budget=chosen.budget, tasks=chosen.tasks)
-        for runs in rows.values():
-            for row in runs:
-                row["timeline"] = _timeline([8, 16, 32], [1.0, 2.0, 4.0])
-        _write_rows(tmp_path / n, rows)
-    assert not vs_kerastuner_summary._anchor_holds("round37")  # no anchor run yet
-    seed = ROUNDS["round37_anchor"].seeds[0]
-    rerun = {"tool": "kt_hyperband", "task": "fashion_mlp", "seed": seed,
-             "timeline": _timeline([8, 16, 64], [1.0, anchor_seconds, 3.0])}  # fmt: skip
-    _write_rows(tmp_path / "round37_anchor", {("kt_hyperband", "fashion_mlp"): [rerun]})
-    assert vs_kerastuner_summary._anchor_holds("round37") is holds
-    assert vs_kerastuner_summary._anchor_holds("round33")  # no anchor: nothing to hold
 
 
 def _cv_rows(tool: str, task: str, seeds: tuple[int, ...], scores: list) -> list[dict]:
