@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 
-from benchmarks.run_order import run_in_new_process
+from benchmarks.run_order import provenance, run_in_new_process
 
 #: Environment added per run, in order: TensorFlow's default threads first, then alternating.
 SETTINGS = ({}, {"TF_NUM_INTEROP_THREADS": "1"}) * 4
@@ -25,9 +25,7 @@ SETTINGS = ({}, {"TF_NUM_INTEROP_THREADS": "1"}) * 4
 
 def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 20.0) -> None:
     """Runs one short search per entry of :data:`SETTINGS`, each in its own process."""
-    from benchmarks.run_space import machine
-    from benchmarks.vs_kerastuner import HERE, engine_commit
-    from hpsearch._export import versions
+    from benchmarks.vs_kerastuner import HERE
 
     rows = []
     for position, extra in enumerate(SETTINGS):
@@ -39,7 +37,7 @@ def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 20.0) 
     result = {
         "command": f"python -m benchmarks.interop_threads {task_name} {seed} {seconds:g}",
         "task": task_name, "seed": seed, "budget_seconds": seconds, "rows": rows,
-        "machine": machine(), "versions": versions(), "commit": engine_commit(),
+        **provenance(),
     }  # fmt: skip
     (HERE / "results" / "interop_threads.json").write_text(json.dumps(result, indent=1) + "\n")
 

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks.run_order import json_from_new_process, provenance
+
 SEED = 24  # no round or probe has used it
 ORDER = ("one_trace", "two_traces", "two_traces", "one_trace",
          "one_trace", "two_traces", "two_traces", "one_trace")  # fmt: skip
+#: What a run's line in the log shows (its row keeps the per-trial lists too).
+SHOWN = ("way", "wall_seconds", "fit_seconds", "trials", "epochs_trained")
 
 
 def one_run(way: str, task_name: str, seconds: float) -> dict[str, Any]:
@@ -75,25 +78,18 @@ def shared_end_ratios(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(task_name: str = "california", seconds: float = 90.0) -> None:
     """Runs :data:`ORDER`, one process each, and writes the runs and their reading."""
-    from benchmarks.run_space import machine
-    from benchmarks.vs_kerastuner import HERE, engine_commit
-    from hpsearch._export import versions
+    from benchmarks.vs_kerastuner import HERE
 
     rows = []
     for way in ORDER:
-        command = [sys.executable, "-m", "benchmarks.one_trace_search", "one", way, task_name,
-                   str(seconds)]  # fmt: skip
-        done = subprocess.run(command, check=True, capture_output=True, text=True)
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        shown = {
-            k: v for k, v in rows[-1].items() if k not in ("ends", "configurations", "scores")
-        }
-        print(json.dumps(shown), flush=True)
+        rows.append(
+            json_from_new_process("benchmarks.one_trace_search", way, task_name, str(seconds))
+        )
+        print(json.dumps({k: v for k, v in rows[-1].items() if k in SHOWN}), flush=True)
     result = {
         "command": f"python -m benchmarks.one_trace_search {task_name} {seconds:g}",
         "task": task_name, "seed": SEED, "budget_seconds": seconds,
-        "reading": shared_end_ratios(rows), "rows": rows,
-        "machine": machine(), "versions": versions(), "commit": engine_commit(),
+        "reading": shared_end_ratios(rows), "rows": rows, **provenance(),
     }  # fmt: skip
     out = HERE / "results" / f"one_trace_search_{task_name}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")

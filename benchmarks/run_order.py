@@ -73,18 +73,32 @@ def by_predecessor(rows: list[dict[str, Any]]) -> dict[str, dict[str, list[float
 def run_in_new_process(arm: str, task_name: str, seed: int, seconds: float,
                        env: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
     """:func:`one_run` in a fresh interpreter (with ``env`` added to this one's environment)."""
-    command = [sys.executable, "-m", "benchmarks.run_order", "one", arm, task_name, str(seed),
-               str(seconds)]  # fmt: skip
+    return json_from_new_process("benchmarks.run_order", arm, task_name, str(seed),
+                                 str(seconds), env=env)  # fmt: skip
+
+
+def json_from_new_process(module: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    """``python -m MODULE one ARGS...`` in a fresh interpreter (with ``env`` added to this
+    one's environment): what its last line of output says, as JSON. The process-per-run
+    probes run each search this way, so that no run inherits another's TensorFlow state."""
+    command = [sys.executable, "-m", module, "one", *args]
     done = subprocess.run(command, check=True, capture_output=True, text=True,
                           env=os.environ | (env or {}))  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def provenance() -> dict[str, Any]:
+    """Where a probe's results come from: the machine, the versions and the commit."""
+    from benchmarks.run_space import machine
+    from benchmarks.vs_kerastuner import engine_commit
+    from hpsearch._export import versions
+
+    return {"machine": machine(), "versions": versions(), "commit": engine_commit()}
+
+
 def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 35.0) -> None:
     """Runs :data:`ORDER`, one process each, and writes what each run's first trials did."""
-    from benchmarks.run_space import machine
-    from benchmarks.vs_kerastuner import HERE, engine_commit
-    from hpsearch._export import versions
+    from benchmarks.vs_kerastuner import HERE
 
     rows = []
     for position, arm in enumerate(ORDER):
@@ -95,7 +109,7 @@ def main(task_name: str = "fashion_mlp", seed: int = 19, seconds: float = 35.0) 
         "command": f"python -m benchmarks.run_order {task_name} {seed} {seconds:g}",
         "task": task_name, "seed": seed, "budget_seconds": seconds,
         "first_trial_ended_by_predecessor": by_predecessor(rows), "rows": rows,
-        "machine": machine(), "versions": versions(), "commit": engine_commit(),
+        **provenance(),
     }  # fmt: skip
     (HERE / "results" / "run_order.json").write_text(json.dumps(result, indent=1) + "\n")
 
