@@ -105,7 +105,9 @@ def rerun_drift(today, earlier, *, tool: str = "kt_hyperband") -> dict[str, dict
     """
     out = {}
     for (name, task), runs in today.items():
-        for row in (r for r in runs if name == tool):
+        if name != tool:
+            continue
+        for row in runs:
             before = next((r for r in earlier.get((tool, task), []) if r["seed"] == row["seed"]),
                           None)  # fmt: skip
             if before is None:

@@ -27,12 +27,11 @@ import optuna
 from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
 from benchmarks.feed import EpochClock, paired_fits
-from benchmarks.run_space import machine
-from benchmarks.vs_kerastuner import HERE, engine_commit
+from benchmarks.run_order import provenance
+from benchmarks.vs_kerastuner import HERE
 from benchmarks.vs_kerastuner_rounds import TASKS
 from hpsearch import _fit
 from hpsearch._errors import TrialDiverged
-from hpsearch._export import versions
 
 SEED = 23
 SHIPPED = _fit.build_training_state
@@ -101,8 +100,7 @@ def main(epochs: int = 5) -> None:
     TensorFlowTrainer.train_step = _counted_train_step
     rows = [task_row(name, epochs) for name in TASKS]
     out = {"command": f"python -m benchmarks.one_trace {epochs}", "epochs": epochs,
-           "rows": rows, "machine": machine(), "versions": versions(),
-           "commit": engine_commit()}  # fmt: skip
+           "rows": rows, **provenance()}  # fmt: skip
     (HERE / "results" / "one_trace.json").write_text(json.dumps(out, indent=1) + "\n")
     for row in rows:
         print({k: v for k, v in row.items() if k != "fits"})

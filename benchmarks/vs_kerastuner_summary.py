@@ -134,16 +134,16 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     """A long round's comparison, per task and hpsearch arm, its decision, and its rows."""
     candidate, chosen = LONG_CANDIDATES.get(name), ROUNDS[name]
     arms = ("hpsearch", candidate) if candidate else ("hpsearch",)
+    repeated = _round_rows(chosen.repeats) if chosen.repeats else None
     return {
         "complete": complete(rows, chosen.tools, round_seeds(name), chosen.tasks),
         "joins": list(chosen.joins),
         "repeats": chosen.repeats,
         # Per tool, the trials it repeated from the repeated round's seeds, timed against it.
         "same_trials_vs_repeated": {
-            tool: ab_rule.rerun_drift(rows, _round_rows(chosen.repeats), tool=tool)
-            for tool in chosen.tools
+            tool: ab_rule.rerun_drift(rows, repeated, tool=tool) for tool in chosen.tools
         }
-        if chosen.repeats
+        if repeated is not None
         else None,
         "budget_seconds": chosen.budget.seconds,
         "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
