@@ -102,8 +102,9 @@ def optimize(
             processes elsewhere; run no trial.
         enqueue: Configurations to run first: ``{param: value}`` dicts or JSON files.
         start: On a new study with nothing enqueued, trial 0 follows this rule:
-            ``"center"`` (the middle of the space) or ``"low-cost"`` (the space's
-            ``LOW_COST``, the middle elsewhere); ``None``: the sampler's (``hpsearch._start``).
+            ``"center"`` (the middle of the space), ``"low-cost"`` (the space's
+            ``LOW_COST``, the middle elsewhere) or ``"baseline"`` (the space's ``BASELINE``);
+            ``None``: the sampler's (``hpsearch._start``).
         data_dir: Folder of local copies of the built-in data sets.
         echo: Receives the progress lines; ``print`` by default.
         live: A live progress bar (for terminals).

@@ -7,7 +7,8 @@ A space (after optuna-examples ``keras/`` and KerasTuner's ``HyperModel.build``)
 - ``build(params, input_shape, n_outputs) -> keras.Model``: compiled, a pure function.
 - optional ``preprocessor(params)``: an unfitted scikit-learn transformer (fitted on each
   training fold only); ``GRID``: the declared grid for ``--sampler grid``; ``LOW_COST``: the
-  cost-related parameters at their cheap end, for ``--start low-cost`` (``_start.py``).
+  cost-related parameters at their cheap end, for ``--start low-cost``; ``BASELINE``: a
+  configuration known to train well and cheaply, for ``--start baseline`` (``_start.py``).
 - optional ``TASK`` (``multiclass``, ``binary``, ``regression``), ``METRIC`` (a Keras metric
   logged as ``val_<METRIC>``) and ``DIRECTION``; what is left out is inferred from the data.
 - ``DATASET`` (a key of ``hpsearch.DATASETS``), or ``load()`` returning the data, unless the
@@ -60,6 +61,8 @@ class Space:
         grid: ``{param: values}`` for ``--sampler grid``.
         low_cost: ``{param: value}``: the cost-related parameters at their cheap end, which
             ``start="low-cost"`` runs first (with the middle of every other range).
+        baseline: ``{param: value}``: a configuration known to train well and cheaply on this
+            kind of data, which ``start="baseline"`` runs first (the middle for names left out).
         fit: ``fit(params, model, x, y, *, trial, **fit_kwargs) -> keras History``; ``None``:
             ``model.fit``. ``trial`` is the live Optuna trial during the search, else None.
         dataset: A built-in data set's name, for spaces that bring their data.
@@ -77,6 +80,7 @@ class Space:
     name: str = "space"
     grid: dict[str, list] | None = None
     low_cost: dict[str, Any] | None = None
+    baseline: dict[str, Any] | None = None
     fit: Callable[..., Any] | None = None
     dataset: str | None = None
     load: Callable[[], Any] | None = None
@@ -194,7 +198,7 @@ def from_module(module: ModuleType, *, name: str, file: str | None = None) -> Sp
         task=getattr(module, "TASK", None), metric=getattr(module, "METRIC", None),
         direction=getattr(module, "DIRECTION", None),
         preprocessor=getattr(module, "preprocessor", None), grid=getattr(module, "GRID", None),
-        low_cost=getattr(module, "LOW_COST", None),
+        low_cost=getattr(module, "LOW_COST", None), baseline=getattr(module, "BASELINE", None),
         dataset=getattr(module, "DATASET", None), load=getattr(module, "load", None),
         source=module_source(module),
     )  # fmt: skip

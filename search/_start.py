@@ -3,7 +3,7 @@
 Optuna's samplers start with random trials (TPE's first ten), and on a wide space a random
 configuration often trains badly: units from 16 to 1568, learning rates over three decades.
 With k-fold CV the first finished trial comes only after k full fits, so a poor or slow one
-leaves the search with nothing good for a long time. Two rules pick trial 0 instead
+leaves the search with nothing good for a long time. Three rules pick trial 0 instead
 (``optimize(start=...)``, ``--start``):
 
 - ``center``: the middle of the space. SMAC's initial design starts from the space's default
@@ -12,6 +12,12 @@ leaves the search with nothing good for a long time. Two rules pick trial 0 inst
   their cheap end: fewest layers, fewest units, largest batch) and the middle for the rest.
   This is FLAML's ``low_cost_partial_config``, which CFO starts from: a first trial that
   finishes in a few seconds, so the search has a sound result early at little cost.
+- ``baseline``: the configuration the space declares in ``BASELINE``: a model known from the
+  field to train well and cheaply on its kind of data (for ``fashion_mlp``, the model of
+  TensorFlow's "Basic classification" tutorial in the space's terms), with the middle for any
+  name it leaves out. It is SMAC's default configuration written by the space's author, and
+  what an Optuna user ``enqueue_trial``s by hand; unlike the two rules above it is taste, so
+  it is named in the space, not found by the engine.
 
 The middle is found mechanically, so no one's taste and no earlier result picks it: the
 middle of each numeric range (the geometric middle on a log scale), on its step's grid, and
@@ -20,10 +26,11 @@ grid points or choices) the upper one is taken, as ``statistics.median_high`` do
 ``suggest`` with these answers follows the space's own conditions, so a parameter that exists
 only for one optimizer or layer count is in the middle of its own range.
 
-A user's own starts (``enqueue``) replace either. Both are off by default, each having failed
-its declared rule on one of the two benchmark tasks (``benchmarks/README.md``): the middle
-led early checkpoints but lost at the budget (rounds 10 and 21); the low-cost corner ends its
-first trial sooner but is a weak model, which cost ``california`` its first minute (round 35).
+A user's own starts (``enqueue``) replace any of them. All are off by default: the middle
+and the low-cost corner each failed its declared rule on one of the two benchmark tasks
+(``benchmarks/README.md``): the middle led early checkpoints but lost at the budget (rounds 10
+and 21); the low-cost corner ends its first trial sooner but is a weak model, which cost
+``california`` its first minute (round 35). The baseline is on trial in round 38.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from hpsearch._space import Space
 START_KEY = "start"  # user attribute of the queued trial, shown in the dashboard
 CENTER = "center"
 LOW_COST = "low-cost"
+BASELINE = "baseline"
 
 
 def middle(distribution: BaseDistribution) -> Any:
@@ -106,24 +114,45 @@ def center_params(space: Space, pinned: dict[str, Any] | None = None) -> dict[st
     return dict(trial.params)
 
 
-def low_cost_params(space: Space) -> dict[str, Any] | None:
-    """The space's ``LOW_COST`` values, and the middle of every range it does not name.
+#: The rules that start from a configuration the space declares: the ``Space`` attribute
+#: holding it, the module constant it comes from, and what a space declares there.
+DECLARED = {
+    LOW_COST: ("low_cost", "LOW_COST", "its cost-related parameters at their cheap end (e.g. "
+               "LOW_COST = {'n_layers': 1})"),
+    BASELINE: ("baseline", "BASELINE", "a configuration known to train well and cheaply (e.g. "
+               "BASELINE = {'n_layers': 1, 'units_0': 128})"),
+}  # fmt: skip
+
+
+def declared_params(space: Space, rule: str) -> dict[str, Any] | None:
+    """The configuration ``space`` declares for ``rule``, and the middle of every range it
+    does not name.
 
     Raises:
-        SpaceError: The space declares no ``LOW_COST``, or a name or value in it does not
-            fit the space.
+        SpaceError: The space declares none, or a name or value in it does not fit the space.
     """
-    if not space.low_cost:
+    attribute, constant, what = DECLARED[rule]
+    declared = getattr(space, attribute)
+    if not declared:
         raise SpaceError(
-            f"space {space.name!r} declares no LOW_COST, so --start low-cost has nothing to "
-            "start from; declare its cost-related parameters at their cheap end (e.g. "
-            "LOW_COST = {'n_layers': 1}), or use --start center."
+            f"space {space.name!r} declares no {constant}, so --start {rule} has nothing to "
+            f"start from; declare {what}, or use --start center."
         )
     try:  # the checks ``--enqueue`` files get, said as the space's error
-        check_params(space, space.low_cost, source=f"space {space.name!r}'s LOW_COST")
+        check_params(space, declared, source=f"space {space.name!r}'s {constant}")
     except EnqueueError as exc:
         raise SpaceError(str(exc)) from None
-    return center_params(space, pinned=space.low_cost)
+    return center_params(space, pinned=declared)
+
+
+def low_cost_params(space: Space) -> dict[str, Any] | None:
+    """The space's ``LOW_COST`` values, and the middle of every range it does not name."""
+    return declared_params(space, LOW_COST)
+
+
+def baseline_params(space: Space) -> dict[str, Any] | None:
+    """The space's ``BASELINE`` values, and the middle of every range it does not name."""
+    return declared_params(space, BASELINE)
 
 
 #: Each ``start`` rule: the first trial's parameters it gives for a space, and the words the
@@ -132,6 +161,7 @@ STARTS: dict[str, tuple[Callable[[Space], dict[str, Any] | None], str]] = {
     CENTER: (center_params, "the middle of the space (each range's middle, each list's middle "
              "choice)"),
     LOW_COST: (low_cost_params, "the space's LOW_COST, with each other range's middle"),
+    BASELINE: (baseline_params, "the space's BASELINE"),
 }  # fmt: skip
 
 
@@ -142,8 +172,8 @@ def check_start(start: str | None, space: Space) -> None:
         return
     if start not in STARTS:
         raise HpsearchError(f"unknown start {start!r}; known: {', '.join(STARTS)}.")
-    if start == LOW_COST:
-        low_cost_params(space)
+    if start in DECLARED:
+        declared_params(space, start)
 
 
 def queue_start(study: optuna.Study, space: Space, start: str) -> str | None:

@@ -88,8 +88,8 @@ def _command_line(verb: str, study: str) -> str:
 @click.option(
     "--start", type=click.Choice(list(STARTS)),
     help="On a new study with nothing enqueued, trial 0 is the middle of the space (center: "
-    "each range's middle, each list's middle entry) or the space's LOW_COST with the middle "
-    "elsewhere (low-cost). Default: the sampler's.",
+    "each range's middle, each list's middle entry), the space's LOW_COST with the middle "
+    "elsewhere (low-cost), or the space's BASELINE (baseline). Default: the sampler's.",
 )  # fmt: skip
 @click.option(
     "--trials-per-worker", type=click.IntRange(min=0), default=10, show_default=True,

@@ -1,5 +1,5 @@
-"""A new study's first trial by a rule: the middle of the space, or its low-cost corner
-(``--start``)."""
+"""A new study's first trial by a rule: the middle of the space, its low-cost corner, or its
+baseline (``--start``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,18 @@ from optuna.trial import TrialState
 
 import hpsearch
 from hpsearch._errors import HpsearchError, SpaceError
-from hpsearch._start import CENTER, LOW_COST, START_KEY, center_params, low_cost_params, middle
+from hpsearch._start import (
+    BASELINE,
+    CENTER,
+    DECLARED,
+    LOW_COST,
+    START_KEY,
+    baseline_params,
+    center_params,
+    declared_params,
+    low_cost_params,
+    middle,
+)
 from hpsearch.cli import cli
 from tests.conftest import space_file
 from tests.helpers import TINY, optimize, trials
@@ -106,48 +117,64 @@ def test_the_low_cost_start_pins_the_declared_parameters_and_takes_the_middle_el
     assert params["scaler"] == center_params(hpsearch.load_space("california"))["scaler"]
 
 
-def _cheap_tiny(tmp_path) -> str:
-    """The tiny space with a ``LOW_COST``, as a file of its own."""
-    path = tmp_path / "cheap_tiny.py"
-    path.write_text(Path(space_file("tiny")).read_text() + '\nLOW_COST = {"units": 4}\n')
+def test_the_fashion_mlp_baseline_is_the_tutorials_model_in_full():
+    space = hpsearch.load_space("fashion_mlp")
+    params = baseline_params(space)
+    assert params == space.baseline  # it names every parameter the space asks for there
+    assert (params["n_layers"], params["units_0"], params["optimizer"]) == (1, 128, "adam")
+    assert (params["learning_rate"], params["schedule"]) == (1e-3, "constant")
+    assert hpsearch.load_space("california").baseline is None  # declared where known only
+
+
+def _declaring_tiny(tmp_path, rule: str) -> str:
+    """The tiny space declaring ``units = 4`` for ``rule``, as a file of its own."""
+    constant = DECLARED[rule][1]
+    path = tmp_path / "declaring_tiny.py"
+    text = Path(space_file("tiny")).read_text() + f'\n{constant} = {{"units": 4}}\n'
+    path.write_text(text)
     return str(path)
 
 
-def test_a_new_study_runs_the_low_cost_start_first_then_samples(runner, storage, tmp_path):
-    result = runner.invoke(cli, ["optimize", "--space-file", _cheap_tiny(tmp_path), *TINY,
-                                 "--trials", "3", "--storage", storage, "--no-final",
-                                 "--start", "low-cost"])  # fmt: skip
+@pytest.mark.parametrize("rule", list(DECLARED))
+def test_a_new_study_runs_the_declared_start_first_then_samples(runner, storage, tmp_path, rule):
+    result = runner.invoke(cli, ["optimize", "--space-file", _declaring_tiny(tmp_path, rule),
+                                 *TINY, "--trials", "3", "--storage", storage, "--no-final",
+                                 "--start", rule])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "trial 0 is the space's LOW_COST" in result.output
-    found = trials(storage, "cheap_tiny")
+    assert f"trial 0 is the space's {DECLARED[rule][1]}" in result.output
+    found = trials(storage, "declaring_tiny")
     assert found[0].params["units"] == 4  # units 4-16
-    assert found[0].params["learning_rate"] == pytest.approx((1e-3 * 3e-2) ** 0.5)
-    assert found[0].user_attrs[START_KEY] == LOW_COST
+    assert found[0].params["learning_rate"] == pytest.approx((1e-3 * 3e-2) ** 0.5)  # the middle
+    assert found[0].user_attrs[START_KEY] == rule
     assert all(START_KEY not in t.user_attrs for t in found[1:])
     assert all(t.state == TrialState.COMPLETE for t in found)
 
 
-def test_the_low_cost_start_needs_the_spaces_declaration(runner, storage):
-    result = optimize(runner, storage, "--start", "low-cost", trials=1)
+@pytest.mark.parametrize("rule", list(DECLARED))
+def test_a_declared_start_needs_the_spaces_declaration(runner, storage, rule):
+    result = optimize(runner, storage, "--start", rule, trials=1)
     assert result.exit_code == 1
-    assert "space 'tiny' declares no LOW_COST" in result.output
+    assert f"space 'tiny' declares no {DECLARED[rule][1]}" in result.output
     assert "Traceback" not in result.output
     assert "tiny" not in optuna.get_all_study_names(storage)  # refused before it was made
 
 
+@pytest.mark.parametrize("rule", [LOW_COST, BASELINE])
 @pytest.mark.parametrize(
-    ("low_cost", "says"),
+    ("declared", "says"),
     [({"units": 2}, "units=2 does not fit space 'tiny', which allows an integer in [4, 16]"),
      ({"width": 8}, "space 'tiny' does not ask for width")],
 )  # fmt: skip
-def test_a_low_cost_that_does_not_fit_the_space_is_refused(low_cost, says):
-    space = replace(hpsearch.load_space(file=space_file("tiny")), low_cost=low_cost)
+def test_a_declared_start_that_does_not_fit_the_space_is_refused(rule, declared, says):
+    space = replace(hpsearch.load_space(file=space_file("tiny")), **{DECLARED[rule][0]: declared})
     with pytest.raises(SpaceError, match=re.escape(says)):
-        low_cost_params(space)
+        declared_params(space, rule)
 
 
 def test_an_unknown_start_rule_is_refused_before_anything_runs(runner, storage):
     result = optimize(runner, storage, "--start", "middle")
-    assert result.exit_code == 2 and "'middle' is not one of 'center', 'low-cost'" in result.output
-    with pytest.raises(HpsearchError, match="unknown start 'middle'; known: center, low-cost"):
+    assert result.exit_code == 2
+    assert "'middle' is not one of 'center', 'low-cost', 'baseline'" in result.output
+    known = "known: center, low-cost, baseline"
+    with pytest.raises(HpsearchError, match=f"unknown start 'middle'; {known}"):
         hpsearch.optimize(space_file("tiny"), trials=1, start="middle", final=False)
