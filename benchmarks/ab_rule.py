@@ -63,10 +63,12 @@ def task_verdict(rows, task: str, candidate_arm: str, *, maximize: bool) -> dict
     }
 
 
-def decision(rows, candidate_arm: str, maximizes) -> dict[str, Any]:
-    """Each task's verdict and whether the candidate becomes the default (both tasks pass)."""
+def decision(rows, candidate_arm: str, maximizes, tasks: tuple[str, ...] = tuple(TASKS)
+             ) -> dict[str, Any]:  # fmt: skip
+    """Each task's verdict and whether the candidate becomes the default (every task of
+    ``tasks`` passes)."""
     verdicts = {task: task_verdict(rows, task, candidate_arm, maximize=maximizes(task))
-                for task in TASKS}  # fmt: skip
+                for task in tasks}  # fmt: skip
     return {
         "candidate": candidate_arm,
         "tasks": verdicts,

@@ -26,6 +26,8 @@ Usage:
     python -m benchmarks.vs_kerastuner round35               # low-cost start vs none, CV only
     python -m benchmarks.vs_kerastuner round36               # Hyperband pruner vs median, CV
     python -m benchmarks.vs_kerastuner round36_california    # (and round35_): the california half
+    python -m benchmarks.vs_kerastuner round37               # round 31 on the one-trace engine
+    python -m benchmarks.vs_kerastuner round38               # round 33 + a baseline-start arm
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -93,7 +95,8 @@ def bench_dataset(task: Task) -> Dataset:
 #: ``hpsearch_early`` the defaults with pruning from the third trial (README, "Round 12"),
 #: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13"),
 #: ``hpsearch_low_cost`` the defaults with the space's ``LOW_COST`` first (README, "Round 35"),
-#: ``hpsearch_hb_pruner`` the defaults under Optuna's Hyperband pruner (README, "Round 36").
+#: ``hpsearch_hb_pruner`` the defaults under Optuna's Hyperband pruner (README, "Round 36"),
+#: ``hpsearch_baseline`` the defaults with the space's ``BASELINE`` first (README, "Round 38").
 HPSEARCH_ARMS = {
     "hpsearch": ("tpe", "median", 1, None, 1),
     "hpsearch_random": ("random", "none", 1, None, 1),
@@ -104,6 +107,7 @@ HPSEARCH_ARMS = {
     "hpsearch_workers": ("tpe", "median", 1, None, os.cpu_count() or 1),
     "hpsearch_low_cost": ("tpe", "median", 1, "low-cost", 1),
     "hpsearch_hb_pruner": ("tpe", "hyperband", 1, None, 1),
+    "hpsearch_baseline": ("tpe", "median", 1, "baseline", 1),
 }
 
 

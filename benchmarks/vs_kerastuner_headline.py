@@ -96,7 +96,8 @@ LONG_ROUNDS = (
     "round19", "round20", "round21", "round23", "round24", "round26", "round28", "round29",
     "round30", "round31", "round32", "round33",
 )  # fmt: skip
-LONG_CANDIDATES = {"round21": "hpsearch_center"}
+#: A long round's candidate arm, decided on CV by round 10's rule on the round's own tasks.
+LONG_CANDIDATES = {"round21": "hpsearch_center", "round38": "hpsearch_baseline"}
 
 
 def _long_arm(name: str, rows) -> str:

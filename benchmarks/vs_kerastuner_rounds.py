@@ -160,6 +160,12 @@ ROUND36_SEEDS = (19, 20, 21)
 #: 31's on the trials they repeat from the same seeds.
 ROUND37 = RUNS / "round37"
 
+#: Round 38 (README): round 33's protocol and seeds on the engine that ships, with a third
+#: arm, the space's ``BASELINE`` as trial 0 (``start="baseline"``), decided against the
+#: defaults on CV alone; its defaults and Hyperband rows repeat round 33's on this engine.
+ROUND38 = RUNS / "round38"
+ROUND38_TOOLS = ("hpsearch", "hpsearch_baseline", "kt_hyperband")
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, the
@@ -206,6 +212,9 @@ ROUNDS = {
     ),
     "round37": Round(
         ROUND37, ROUND19_TOOLS, (3, 4, 5), TEN_MINUTES, ("fashion_mlp",), repeats="round31"
+    ),
+    "round38": Round(
+        ROUND38, ROUND38_TOOLS, (10, 11, 12), TEN_MINUTES, ("fashion_mlp",), repeats="round33"
     ),
 }
 

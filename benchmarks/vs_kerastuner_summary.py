@@ -146,7 +146,9 @@ def _long_round(name: str, rows) -> dict[str, Any]:
         if repeated is not None
         else None,
         "budget_seconds": chosen.budget.seconds,
-        "decision": ab_rule.decision(rows, candidate, maximizes) if candidate else None,
+        "decision": ab_rule.decision(rows, candidate, maximizes, chosen.tasks)
+        if candidate
+        else None,
         "versus_hyperband": {
             task: versus_hyperband(rows, task, "hpsearch") for task in chosen.tasks
         },
@@ -159,8 +161,8 @@ def _long_round(name: str, rows) -> dict[str, Any]:
 
 
 #: Rounds that repeat an earlier long round on a later engine: summarized and plotted like
-#: long rounds, but they give no headline (README, "Round 37").
-REPEAT_ROUNDS = ("round37",)
+#: long rounds, but they give no headline (README, "Round 37" and "Round 38").
+REPEAT_ROUNDS = ("round37", "round38")
 
 
 #: A run's per-trial lists: the run files in ``RUNS`` keep them, the summary does not.
