@@ -165,18 +165,20 @@ def _long_round(name: str, rows) -> dict[str, Any]:
 REPEAT_ROUNDS = ("round37", "round38")
 
 
-#: A run's per-trial lists: the run files in ``RUNS`` keep them, the summary does not.
-PER_TRIAL = ("timeline", "rss_mib_after_trial", "trial_outcomes")
+#: What a run's file keeps and the summary does not: its per-trial lists, which would make the
+#: summary megabytes, and its machine and versions, repeated in every row (each row keeps its
+#: ``commit``; the summary's own machine and versions are at its top level).
+RUN_FILE_ONLY = ("timeline", "rss_mib_after_trial", "trial_outcomes", "machine", "versions")
 
 
-def _without_per_trial(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` without its per-trial lists, which would make the summary megabytes."""
-    return {k: v for k, v in row.items() if k not in PER_TRIAL}
+def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as the summary keeps it: without what only its run file keeps."""
+    return {k: v for k, v in row.items() if k not in RUN_FILE_ONLY}
 
 
 def _without_timelines(rows) -> list[dict[str, Any]]:
     """Every run's row without its per-trial lists (the run files keep them)."""
-    return [_without_per_trial(r) for runs in rows.values() for r in runs]
+    return [_summary_row(r) for runs in rows.values() for r in runs]
 
 
 def _top_level(versus, overheads: dict[str, dict], rows) -> dict[str, Any]:
@@ -223,7 +225,7 @@ def summarize() -> None:
         "interleaved_per_tool": _per_tool(interleaved),
         "runs": _without_timelines(rows),
         "interleaved_runs": _without_timelines(interleaved),
-        "overhead_runs": {label: _without_per_trial(row) for label, row in overheads.items()},
+        "overhead_runs": {label: _summary_row(row) for label, row in overheads.items()},
         "round10": _round10(center, interleaved) if center else None,
         **{name: _ab_round(name, round_rows, interleaved) if round_rows else None
            for name, round_rows in ab_rounds.items()},
