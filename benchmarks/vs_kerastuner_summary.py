@@ -83,7 +83,7 @@ def _round10(rows, interleaved) -> dict[str, Any]:
             task: versus_hyperband(rows | hyperband, task, "hpsearch_center") for task in TASKS
         },
         "per_tool": _per_tool(rows),
-        "runs": _without_timelines(rows),
+        "runs": _summary_rows(rows),
     }
 
 
@@ -100,7 +100,7 @@ def _ab_round(name: str, rows, interleaved) -> dict[str, Any]:
             for arm in ("hpsearch", candidate)
         },
         "per_tool": _per_tool(rows),
-        "runs": _without_timelines(rows),
+        "runs": _summary_rows(rows),
     }
 
 
@@ -126,7 +126,7 @@ def _cv_only_round(name: str, rows) -> dict[str, Any]:
             for task in chosen.tasks
         },
         "per_tool": _per_tool(rows),
-        "runs": _without_timelines(rows),
+        "runs": _summary_rows(rows),
     }
 
 
@@ -156,7 +156,7 @@ def _long_round(name: str, rows) -> dict[str, Any]:
             arm: {task: versus_hyperband(rows, task, arm) for task in chosen.tasks} for arm in arms
         },
         "per_tool": _per_tool(rows),
-        "runs": _without_timelines(rows),
+        "runs": _summary_rows(rows),
     }
 
 
@@ -176,8 +176,8 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in RUN_FILE_ONLY}
 
 
-def _without_timelines(rows) -> list[dict[str, Any]]:
-    """Every run's row without its per-trial lists (the run files keep them)."""
+def _summary_rows(rows) -> list[dict[str, Any]]:
+    """Every run's row as the summary keeps it (:func:`_summary_row`)."""
     return [_summary_row(r) for runs in rows.values() for r in runs]
 
 
@@ -223,8 +223,8 @@ def summarize() -> None:
         },
         "per_tool": _per_tool(rows),
         "interleaved_per_tool": _per_tool(interleaved),
-        "runs": _without_timelines(rows),
-        "interleaved_runs": _without_timelines(interleaved),
+        "runs": _summary_rows(rows),
+        "interleaved_runs": _summary_rows(interleaved),
         "overhead_runs": {label: _summary_row(row) for label, row in overheads.items()},
         "round10": _round10(center, interleaved) if center else None,
         **{name: _ab_round(name, round_rows, interleaved) if round_rows else None

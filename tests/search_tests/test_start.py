@@ -16,10 +16,8 @@ from optuna.trial import TrialState
 import hpsearch
 from hpsearch._errors import HpsearchError, SpaceError
 from hpsearch._start import (
-    BASELINE,
     CENTER,
     DECLARED,
-    LOW_COST,
     START_KEY,
     baseline_params,
     center_params,
@@ -159,7 +157,7 @@ def test_a_declared_start_needs_the_spaces_declaration(runner, storage, rule):
     assert "tiny" not in optuna.get_all_study_names(storage)  # refused before it was made
 
 
-@pytest.mark.parametrize("rule", [LOW_COST, BASELINE])
+@pytest.mark.parametrize("rule", list(DECLARED))
 @pytest.mark.parametrize(
     ("declared", "says"),
     [({"units": 2}, "units=2 does not fit space 'tiny', which allows an integer in [4, 16]"),
