@@ -28,6 +28,7 @@ Usage:
     python -m benchmarks.vs_kerastuner round36_california    # (and round35_): the california half
     python -m benchmarks.vs_kerastuner round37               # round 31 on the one-trace engine
     python -m benchmarks.vs_kerastuner round38               # round 33 + a baseline-start arm
+    python -m benchmarks.vs_kerastuner round39               # round 38 on seeds 22-24, new pruning
     python -m benchmarks.vs_kerastuner run TOOL TASK SEED [FOLDER]  # one run
     python -m benchmarks.vs_kerastuner overhead [LABEL]      # 50-trial overhead and memory run
     python -m benchmarks.vs_kerastuner summary               # vs_kerastuner.json and the plot
@@ -96,7 +97,8 @@ def bench_dataset(task: Task) -> Dataset:
 #: ``hpsearch_workers`` the defaults in one worker process per core (README, "Round 13"),
 #: ``hpsearch_low_cost`` the defaults with the space's ``LOW_COST`` first (README, "Round 35"),
 #: ``hpsearch_hb_pruner`` the defaults under Optuna's Hyperband pruner (README, "Round 36"),
-#: ``hpsearch_baseline`` the defaults with the space's ``BASELINE`` first (README, "Round 38").
+#: ``hpsearch_baseline`` the defaults with the space's ``BASELINE`` first (README, "Round 38";
+#: from round 39 on, the engine leaves that trial out of the median pruner's comparisons).
 HPSEARCH_ARMS = {
     "hpsearch": ("tpe", "median", 1, None, 1),
     "hpsearch_random": ("random", "none", 1, None, 1),

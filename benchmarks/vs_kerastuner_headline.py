@@ -97,7 +97,9 @@ LONG_ROUNDS = (
     "round30", "round31", "round32", "round33",
 )  # fmt: skip
 #: A long round's candidate arm, decided on CV by round 10's rule on the round's own tasks.
-LONG_CANDIDATES = {"round21": "hpsearch_center", "round38": "hpsearch_baseline"}
+LONG_CANDIDATES = {
+    "round21": "hpsearch_center", "round38": "hpsearch_baseline", "round39": "hpsearch_baseline",
+}  # fmt: skip
 
 
 def _long_arm(name: str, rows) -> str:

@@ -166,6 +166,11 @@ ROUND37 = RUNS / "round37"
 ROUND38 = RUNS / "round38"
 ROUND38_TOOLS = ("hpsearch", "hpsearch_baseline", "kt_hyperband")
 
+#: Round 39 (README): round 38's three arms on new seeds, the baseline start now left out of
+#: the median pruner's comparisons, decided against the defaults on CV alone.
+ROUND39 = RUNS / "round39"
+ROUND39_SEEDS = (22, 23, 24)
+
 
 class Round(NamedTuple):
     """An interleaved round: where its rows go, its tools, seeds, budget and tasks, the
@@ -216,6 +221,7 @@ ROUNDS = {
     "round38": Round(
         ROUND38, ROUND38_TOOLS, (10, 11, 12), TEN_MINUTES, ("fashion_mlp",), repeats="round33"
     ),
+    "round39": Round(ROUND39, ROUND38_TOOLS, ROUND39_SEEDS, TEN_MINUTES, ("fashion_mlp",)),
 }
 
 

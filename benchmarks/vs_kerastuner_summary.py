@@ -160,9 +160,10 @@ def _long_round(name: str, rows) -> dict[str, Any]:
     }
 
 
-#: Rounds that repeat an earlier long round on a later engine: summarized and plotted like
-#: long rounds, but they give no headline (README, "Round 37" and "Round 38").
-REPEAT_ROUNDS = ("round37", "round38")
+#: Long rounds summarized and plotted as the others but giving no headline: rounds 37 and 38
+#: repeat earlier rounds on a later engine, and round 39 gives one only if its candidate
+#: passes (README, "Round 37" to "Round 39").
+SIDE_ROUNDS = ("round37", "round38", "round39")
 
 
 #: What a run's file keeps and the summary does not: its per-trial lists, which would make the
@@ -207,7 +208,7 @@ def summarize() -> None:
     """Writes ``results/vs_kerastuner.json`` and the plots from every round's rows."""
     rows, interleaved, center = _rows(), _rows(INTERLEAVED), _rows(ROUND10)
     ab_rounds = {name: _rows(ROUNDS[name].folder) for name in AB_ROUNDS}
-    long_rows = {name: _round_rows(name) for name in (*LONG_ROUNDS, *REPEAT_ROUNDS)}
+    long_rows = {name: _round_rows(name) for name in (*LONG_ROUNDS, *SIDE_ROUNDS)}
     cv_rows = {name: _rows(ROUNDS[name].folder) for name in CV_ONLY_ROUNDS}
     paths = sorted(RUNS.glob("overhead*.json"))  # sorted: the same file on every machine
     overheads = {path.stem: json.loads(path.read_text()) for path in paths}

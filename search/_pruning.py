@@ -9,6 +9,13 @@ The median and percentile pruners compare a trial only with COMPLETE trials, whi
 only when some trial ends. A snapshot read at a trial's first check is therefore exact in one
 process. With several processes on one study, others' trials end meanwhile, so the snapshot
 is also read again every ``max_age`` seconds: a trial finished elsewhere counts within that.
+
+A start trial (``optimize(start=...)``, marked with ``START_KEY``) is left out of the
+snapshot: the pruner's bar is what the sampler's own draws reach at each epoch, not what a
+hand-picked configuration does. Round 38 (benchmarks README) showed why: ``fashion_mlp``'s
+``BASELINE`` (Adam, batch 64) learns fast per epoch, so with it in the median the search
+pruned 52-151 trials instead of 28-61, most of them large-batch ones still learning, and
+ended lower on CV.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from typing import Any
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
+
+from hpsearch._start import START_KEY
 
 #: Seconds after which a trial re-reads the finished trials of other processes.
 MAX_AGE = 10.0
@@ -45,7 +54,8 @@ class SnapshotPruner(optuna.pruners.BasePruner):
     """Runs ``pruner`` with the study's COMPLETE trials read once per trial (and ``max_age``).
 
     For pruners that compare with COMPLETE trials only (median, percentile); any other read
-    the wrapped pruner makes goes to the study as usual.
+    the wrapped pruner makes goes to the study as usual. Start trials are not in the snapshot
+    (see the module docstring).
 
     Args:
         pruner: The pruner that decides.
@@ -68,7 +78,8 @@ class SnapshotPruner(optuna.pruners.BasePruner):
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         now = self._clock()
         if trial.number != self._trial or now - self._read_at > self._max_age:
-            self._completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            self._completed = [t for t in completed if START_KEY not in t.user_attrs]
             self._trial, self._read_at = trial.number, now
         return self.wrapped.prune(_CompletedView(study, self._completed), trial)
 

@@ -26,12 +26,16 @@ grid points or choices) the upper one is taken, as ``statistics.median_high`` do
 ``suggest`` with these answers follows the space's own conditions, so a parameter that exists
 only for one optimizer or layer count is in the middle of its own range.
 
-A user's own starts (``enqueue``) replace any of them. All are off by default, each having
-failed its declared rule (``benchmarks/README.md``): the middle led early checkpoints but
-lost at the budget (rounds 10 and 21); the low-cost corner ends its first trial sooner but is
-a weak model, which cost ``california`` its first minute (round 35); the baseline gives
-``fashion_mlp`` a sound result within 12 s, but searches that start from it ended lower on
-CV (round 38).
+A start trial is a reference, not a draw: the median pruner leaves it out of the epoch
+scores it compares with (``_pruning``), so a strong start does not raise the bar for the
+sampler's own trials. A user's own starts (``enqueue``) replace any of them.
+
+All are off by default, each having failed its declared rule (``benchmarks/README.md``): the
+middle led early checkpoints but lost at the budget (rounds 10 and 21); the low-cost corner
+ends its first trial sooner but is a weak model, which cost ``california`` its first minute
+(round 35); the baseline gives ``fashion_mlp`` a sound result within 12 s, but searches that
+start from it ended lower on CV (round 38, when the start trial still counted in the pruner's
+median).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import pytest
 from optuna.trial import TrialState
 
 from hpsearch._pruning import SnapshotPruner, pruner_name
+from hpsearch._start import START_KEY
 from hpsearch._study import make_pruner
 
 STEPS = 8
@@ -137,3 +138,28 @@ def test_the_median_pruners_start_pruning_after_their_number_of_complete_trials(
             good.report(1.0 + completed, step)
         study.tell(good, 1.0 + completed)
     assert kept_while_few == [True] * startup + [False]
+
+
+def _finish(study: optuna.Study, values: tuple[float, float], **user_attrs) -> None:
+    """A COMPLETE trial whose curve is ``values`` at steps 0 and 1."""
+    trial = study.ask()
+    for key, value in user_attrs.items():
+        trial.set_user_attr(key, value)
+    for step, value in enumerate(values):
+        trial.report(value, step)
+    study.tell(trial, values[-1])
+
+
+@pytest.mark.parametrize(("start_trial", "pruned"), [(False, True), (True, False)])
+def test_a_start_trial_does_not_set_the_bar(tmp_path, start_trial, pruned):
+    """Sampled trials at 0.1, 1.0 and 1.0, and a fourth at 0.1 (this study minimizes). If the
+    fourth is sampled, the median at step 1 is 0.55 and a trial at 0.6 is pruned; if it is a
+    start trial, the median is the other three's 1.0 and the same trial is kept."""
+    study = _study(f"sqlite:///{tmp_path}/a.db", SnapshotPruner(_median()))
+    for value in (0.1, 1.0, 1.0):
+        _finish(study, (value, value))
+    _finish(study, (0.1, 0.1), **({START_KEY: "baseline"} if start_trial else {}))
+    running = study.ask()
+    running.report(0.6, 0)
+    running.report(0.6, 1)
+    assert bool(running.should_prune()) is pruned
