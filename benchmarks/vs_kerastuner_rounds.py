@@ -167,7 +167,7 @@ ROUND38 = RUNS / "round38"
 ROUND38_TOOLS = ("hpsearch", "hpsearch_baseline", "kt_hyperband")
 
 #: Round 39 (README): round 38's three arms on new seeds, the baseline start now left out of
-#: the median pruner's comparisons, decided against the defaults on CV alone.
+#: the median pruner's comparisons, decided against the defaults on CV alone (it failed).
 ROUND39 = RUNS / "round39"
 ROUND39_SEEDS = (22, 23, 24)
 

@@ -34,7 +34,7 @@ All are off by default, each having failed its declared rule (``benchmarks/READM
 middle led early checkpoints but lost at the budget (rounds 10 and 21); the low-cost corner
 ends its first trial sooner but is a weak model, which cost ``california`` its first minute
 (round 35); the baseline gives ``fashion_mlp`` a sound result within 12 s, but searches that
-start from it ended lower on CV (round 38, when the start trial still counted in the pruner's
+start from it ended lower on CV (round 38, and round 39 with the start out of the pruner's
 median).
 """
 
