@@ -161,8 +161,8 @@ def _long_round(name: str, rows) -> dict[str, Any]:
 
 
 #: Long rounds summarized and plotted as the others but giving no headline: rounds 37 and 38
-#: repeat earlier rounds on a later engine, and round 39 gives one only if its candidate
-#: passes (README, "Round 37" to "Round 39").
+#: repeat earlier rounds on a later engine, and round 39 would have given one only had its
+#: candidate passed, which it did not (README, "Round 37" to "Round 39").
 SIDE_ROUNDS = ("round37", "round38", "round39")
 
 
